@@ -1,0 +1,59 @@
+"""Build engines from URLs: the only place that turns settings into connections."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from load import schema_translate_map
+
+__all__ = ["is_odbc_connection_string", "make_target_engine", "make_engine", "redact"]
+
+_ODBC_SECRET = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
+
+
+def is_odbc_connection_string(text: str) -> bool:
+    """A plain ODBC connection string (``DRIVER={...};...`` or ``DSN=...``), not a SQLAlchemy URL."""
+    head = text.strip().upper()
+    return head.startswith("DRIVER=") or head.startswith("DSN=") or head.startswith("ODBC:")
+
+
+def redact(url_or_dsn: str) -> str:
+    """The source or target with any password removed, safe for logs, reports and the database."""
+    if is_odbc_connection_string(url_or_dsn):
+        return _ODBC_SECRET.sub(lambda m: f"{m.group(1)}=***", url_or_dsn)
+    try:
+        url = make_url(url_or_dsn)
+    except sa.exc.ArgumentError:
+        return "<unparseable url>"
+    if url.password is not None:
+        url = url.set(password="***")
+    query = {k: ("***" if k.lower() in ("password", "pwd") else v) for k, v in url.query.items()}
+    return url.set(query=query).render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """A SQLAlchemy engine for ``url``; SQLite connections enforce foreign keys."""
+    engine = sa.create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_target_engine(url: str) -> sa.Engine:
+    """An engine on the new store: schemas translated away where the engine has none (SQLite)."""
+    engine = make_engine(url)
+    translate = schema_translate_map(engine.dialect.name)
+    if translate is not None:
+        engine = engine.execution_options(schema_translate_map=translate)
+    return engine
