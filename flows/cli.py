@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
@@ -16,10 +17,67 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+SOURCE_HELP = "Legacy ICM database: a SQLAlchemy URL, or an ODBC connection string (DRIVER={...};...)."
+TARGET_HELP = "The new store: a SQLAlchemy URL (postgresql+psycopg://... or sqlite:///file)."
+
 
 @app.callback()
 def main() -> None:
     """ICM migration and data-integrity service."""
+
+
+@app.command()
+def generate(
+    source: str = typer.Option(..., help="Where to write the synthetic legacy database (SQLAlchemy URL)."),
+    persons: int = typer.Option(1000, min=1, help="How many persons to generate."),
+    seed: int = typer.Option(42, help="Random seed: the same seed gives the same database."),
+    attachments_dir: Path = typer.Option(..., help="Folder for the Siebel attachment files (.SAF)."),
+    manifest: Path = typer.Option(..., help="Where to write the JSON manifest of injected defects."),
+    defect_rate: float = typer.Option(0.02, min=0.0, max=0.5, help="Share of rows given each defect."),
+) -> None:
+    """Generate a synthetic legacy ICM database with every known defect injected."""
+    from flows.generate import run_generate
+
+    run_generate(
+        source,
+        persons=persons,
+        seed=seed,
+        attachments_dir=attachments_dir,
+        manifest_path=manifest,
+        defect_rate=defect_rate,
+        console=console,
+    )
+
+
+@app.command("init-target")
+def init_target(target: str = typer.Option(..., help=TARGET_HELP)) -> None:
+    """Create or upgrade the new store's schema (Alembic migrations)."""
+    from flows.target import run_init_target
+
+    run_init_target(target, console)
+
+
+@app.command()
+def migrate(
+    source: str = typer.Option(..., help=SOURCE_HELP),
+    target: str = typer.Option(..., help=TARGET_HELP),
+    attachments_dir: Path | None = typer.Option(None, help="The Siebel file system: <ROW_ID>_<REV>.SAF files."),
+    attachment_store: Path | None = typer.Option(None, help="Folder of the new content-addressed attachment store."),
+    batch_size: int = typer.Option(5000, min=1, help="Rows per batch (one transaction each)."),
+) -> None:
+    """Move every legacy table into the new store. Re-run after a crash to resume."""
+    from flows.run_migrate import run_migrate
+
+    code = run_migrate(
+        source=source,
+        target=target,
+        attachments_dir=attachments_dir,
+        attachment_store=attachment_store,
+        batch_size=batch_size,
+        requested_by=getpass.getuser(),
+        console=console,
+    )
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -57,3 +57,13 @@ def make_target_engine(url: str) -> sa.Engine:
     if translate is not None:
         engine = engine.execution_options(schema_translate_map=translate)
     return engine
+
+
+def make_source(url_or_dsn: str) -> LegacySource:
+    """The legacy source for a SQLAlchemy URL or a plain ODBC connection string (read-only)."""
+    if is_odbc_connection_string(url_or_dsn):
+        dsn = url_or_dsn.strip()
+        if dsn.upper().startswith("ODBC:"):
+            dsn = dsn[5:]
+        return OdbcSource(dsn)
+    return source_from_engine(make_engine(url_or_dsn))

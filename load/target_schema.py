@@ -5,7 +5,7 @@ On PostgreSQL tables live in four schemas (``icm``, ``restricted``, ``ref``,
 for SQLite get :data:`SQLITE_SCHEMA_MAP` as ``schema_translate_map`` (see
 :func:`schema_translate_map`).
 
-Ids of case data are UUIDs derived from the legacy key (:func:`target_id`),
+Ids of case data are UUIDs derived from the legacy key (``transform.identity.target_id``),
 so a re-run computes the same id and links between tables can be resolved
 without a round trip to the database.
 
@@ -25,6 +25,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from transform.identity import target_id
+
 __all__ = [
     "SCHEMAS",
     "SQLITE_SCHEMA_MAP",
@@ -37,16 +39,6 @@ __all__ = [
 
 SCHEMAS = ("icm", "restricted", "ref", "migration")
 SQLITE_SCHEMA_MAP: dict[str | None, str | None] = {s: None for s in SCHEMAS}
-
-# Fixed namespace for ids derived from legacy keys: never change it.
-ID_NAMESPACE = uuid.UUID("6f0c3a52-6c1e-4d55-9a53-3b0f0d1f7a11")
-
-
-def target_id(legacy_table: str, legacy_row_id: str, part: str = "") -> uuid.UUID:
-    """Deterministic id of the target row built from one legacy row (and part, if several)."""
-    key = f"{legacy_table}\x1f{legacy_row_id}" + (f"\x1f{part}" if part else "")
-    return uuid.uuid5(ID_NAMESPACE, key)
-
 
 def schema_translate_map(dialect_name: str) -> dict[str | None, str | None] | None:
     """The map an engine of ``dialect_name`` needs: schemas exist only on PostgreSQL."""

@@ -18,6 +18,7 @@ __all__ = [
     "MATCH_CODES",
     "REASON_CODES",
     "DefectExpectation",
+    "render_codes_markdown",
 ]
 
 # Quarantine: the row is not loaded; raw row and every applicable reason are kept.
@@ -45,7 +46,7 @@ FLAG_CODES: dict[str, str] = {
     "NO_MATCH_ROW_ID": "the 'No Match Row Id' sentinel in a primary pointer, loaded as NULL",
     "IDENTICAL_DUPLICATE_EXTENSION": "an S_CONTACT_X row identical to another for the same person (the copy is excluded)",
     "DATE_FORMAT_NORMALISED": "a free-text date in a known format, converted to a date",
-    "AMBIGUOUS_DATE": "a free-text date whose day and month could be swapped; read day-first and flagged",
+    "AMBIGUOUS_DATE": "a free-text slash date whose day and month could be swapped; read month-first (MM/DD/YYYY, the 2012 conversion's format) and flagged",
     "PLACEHOLDER_DATE": "a placeholder date (1900-01-01, 00/00/0000, 'unknown'), loaded as NULL",
     "CODE_NORMALISED": "a pick-list value in an old or irregular spelling, mapped to its code through the crosswalk",
     "RETIRED_CODE": "a pick-list value only present as inactive (ACTIVE_FLG='N'), used after retirement",
@@ -180,3 +181,33 @@ MATCH_CODES: dict[str, str] = {
     "DUPLICATE_PERSON": "two person rows that probably record the same person (names, birth date, PHN)",
     "SHARED_PHN": "two person rows that carry the same PHN",
 }
+
+
+def render_codes_markdown() -> str:
+    """docs/codes.md: every code with its meaning, and each defect variant's expected outcome."""
+    lines = [
+        "# Reason, flag and exclusion codes",
+        "",
+        "Generated from `transform/vocabulary.py` (a test checks this file is current).",
+        "",
+    ]
+    sections = (
+        ("Quarantine reasons (the row is not loaded)", REASON_CODES),
+        ("Data-quality flags (the row is loaded; the flag keeps the original value)", FLAG_CODES),
+        ("Exclusion rules (the row is not loaded by a named rule)", EXCLUSION_RULES),
+        ("Match codes (a probable duplicate pair for a steward to decide)", MATCH_CODES),
+    )
+    for title, codes in sections:
+        lines += [f"## {title}", "", "| code | meaning |", "|---|---|"]
+        lines += [f"| `{code}` | {meaning} |" for code, meaning in codes.items()]
+        lines.append("")
+    lines += [
+        "## Expected outcome per defect variant",
+        "",
+        "| defect | variant | table | column | action | code |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.defect} | {d.variant} | {d.table} | {d.column or ''} | {d.action} | `{d.code}` |" for d in DEFECTS
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,146 @@
+"""The Prefect flow ``migrate``: per legacy table in dependency order, one task per batch.
+
+Only transient errors (a lost connection, a deadlock, a locked database) are
+retried; bad data never raises (it is quarantined) and a broken schema or
+configuration fails at once. The flow publishes a table artifact with the
+per-table outcome counts. Progress reaches the command line through
+:func:`set_progress_sink`, because flow parameters must stay plain values.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+
+import extract
+import load
+import transform
+from flows.engines import make_source, make_target_engine, redact
+from flows.pipeline import (
+    BatchReport,
+    MigrationJob,
+    ProgressSink,
+    finish_migration,
+    migrate_batch,
+    prepare_migration,
+    run_matching,
+    table_plan,
+)
+
+__all__ = ["is_transient", "migrate_flow", "set_progress_sink", "summary_rows"]
+
+_progress: ContextVar[ProgressSink | None] = ContextVar("icm_progress", default=None)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (extract.TransientExtractError, load.TransientLoadError)
+
+
+def set_progress_sink(sink: ProgressSink | None) -> None:
+    """Where batch progress goes (the CLI's progress bars); None for nowhere."""
+    _progress.set(sink)
+
+
+def is_transient(_task: Any, _run: TaskRun, state: State[Any]) -> bool:
+    """Retry only errors a retry can help with."""
+    try:
+        state.result(raise_on_failure=True)
+    except TRANSIENT_ERRORS:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+@task(
+    name="migrate-batch",
+    task_run_name="{table} after {after}",
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=is_transient,
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)
+def migrate_batch_task(job: MigrationJob, table: str, after: str | None) -> BatchReport:
+    return migrate_batch(job, table, after)
+
+
+def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """One row per legacy table: source rows = loaded + quarantined + excluded."""
+    rows = []
+    for table in transform.TABLE_LOAD_ORDER:
+        c = counts.get(table, {})
+        loaded, quarantined, excluded = c.get("loaded", 0), c.get("quarantined", 0), c.get("excluded", 0)
+        rows.append(
+            {
+                "table": table,
+                "rows": loaded + quarantined + excluded,
+                "loaded": loaded,
+                "quarantined": quarantined,
+                "excluded": excluded,
+            }
+        )
+    return rows
+
+
+def _migrate_table(job: MigrationJob, table: str, sink: ProgressSink | None) -> None:
+    start = table_plan(job, table)
+    if start is False:
+        if sink:
+            total = extract.count_rows(job.source, table)
+            sink(table, total, total)
+        return
+    total = extract.count_rows(job.source, table) if sink else None
+    after = start if isinstance(start, str) else None
+    while True:
+        report = migrate_batch_task(job, table, after)
+        if sink:
+            sink(table, report.rows, total)
+        if report.rows == 0:
+            break
+        after = report.last_key
+    load.mark_table_complete(job.target, table, job.run_id)
+    if table == "S_CONTACT":
+        run_matching(job)
+
+
+@flow(name="migrate", validate_parameters=False, persist_result=False, log_prints=False)
+def migrate_flow(
+    source: str,
+    target: str,
+    attachments_dir: str | None = None,
+    attachment_store: str | None = None,
+    batch_size: int = 5000,
+    requested_by: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Migrate every legacy ICM table into the new store. Returns per-table outcome counts."""
+    logger = get_run_logger()
+    sink = _progress.get()
+    source_engine = make_source(source)
+    target_engine = make_target_engine(target)
+    job = prepare_migration(
+        source_engine,
+        target_engine,
+        source_label=redact(source),
+        batch_size=batch_size,
+        attachments_dir=Path(attachments_dir) if attachments_dir else None,
+        attachment_store=Path(attachment_store) if attachment_store else None,
+        requested_by=requested_by,
+    )
+    logger.info("migration run %s from %s", job.run_id, redact(source))
+    try:
+        for table in transform.TABLE_LOAD_ORDER:
+            _migrate_table(job, table, sink)
+    except BaseException as exc:
+        load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
+        raise
+    counts = finish_migration(job, status="succeeded")
+    rows = summary_rows(counts)
+    create_table_artifact(table=rows, key="migration-outcomes", description=f"Outcomes of migration run {job.run_id}")
+    logging.getLogger("icm.migrate").info("migration run %s finished", job.run_id)
+    return counts

@@ -1,0 +1,195 @@
+"""The migration as plain functions: extract -> transform -> load, one batch at a time.
+
+The Prefect flow in ``flows.migrate_flow`` wraps these in tasks; tests call
+them directly. Resume: a run that did not finish is resumed with the same
+run id, each table from its last committed checkpoint. A new run after a
+finished one starts every table again from the beginning; loading is
+idempotent, so it changes nothing unless the source did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+import extract
+import load
+import transform
+from flows.facts import batch_facts, table_facts
+from flows.reference_data import load_code_entries, load_crosswalk_rows
+
+__all__ = [
+    "BatchReport",
+    "MigrationJob",
+    "ProgressSink",
+    "RUN_KIND_FULL",
+    "finish_migration",
+    "migrate_batch",
+    "prepare_migration",
+    "run_matching",
+    "table_plan",
+]
+
+log = logging.getLogger("icm.migrate")
+RUN_KIND_FULL = "full"
+CODE_VERSION = "0.1.0"
+RULES_VERSION = "2026.11"
+
+ProgressSink = Callable[[str, int, int | None], None]  # (table, rows done in this call, total rows)
+
+
+@dataclass
+class MigrationJob:
+    """What every batch of one run shares: the source, the target, and reference data."""
+
+    source: extract.LegacySource
+    target: sa.Engine
+    run_id: str
+    context: transform.BatchContext
+    batch_size: int
+    attachments_dir: Path | None
+    attachment_store: Path | None
+    facts: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """The outcome of one batch, small enough to log and to hand between tasks."""
+
+    table: str
+    rows: int
+    loaded: int
+    quarantined: int
+    excluded: int
+    flags: int
+    last_key: str | None
+
+
+def prepare_migration(
+    source: extract.LegacySource,
+    target: sa.Engine,
+    *,
+    source_label: str,
+    batch_size: int,
+    attachments_dir: Path | None,
+    attachment_store: Path | None,
+    requested_by: str | None = None,
+    as_of: dt.date | None = None,
+) -> MigrationJob:
+    """Check both sides, start or resume a run, and gather the reference data every batch needs."""
+    load.init_target(target)
+    extract.check_source(source)
+    run_id = load.latest_unfinished_run(target)
+    if run_id is None:
+        load.reset_checkpoints(target)
+        run_id = load.start_run(
+            target,
+            kind=RUN_KIND_FULL,
+            source=source_label,
+            code_version=CODE_VERSION,
+            rules_version=RULES_VERSION,
+            requested_by=requested_by,
+        )
+        log.info("migration run %s started", run_id)
+    else:
+        log.info("resuming unfinished migration run %s", run_id)
+    load.seed_crosswalk(target, load_crosswalk_rows())
+    context = transform.BatchContext(
+        as_of=as_of or dt.datetime.now(dt.UTC).date(),
+        codes=load_code_entries(extract.read_code_lists(source)),
+        crosswalk={(cs, lv): code for cs, lv, code, _ in load_crosswalk_rows()},
+        users=extract.read_user_ids(source),
+        merged_into=extract.read_merge_map(source),
+    )
+    return MigrationJob(
+        source=source,
+        target=target,
+        run_id=run_id,
+        context=context,
+        batch_size=batch_size,
+        attachments_dir=attachments_dir,
+        attachment_store=attachment_store,
+    )
+
+
+def table_plan(job: MigrationJob, table: str) -> str | None | bool:
+    """Where ``table`` starts in this run: ``False`` if it is already complete, else the key to start after."""
+    checkpoint = load.read_checkpoint(job.target, table)
+    if checkpoint is None or checkpoint.run_id != job.run_id:
+        return None
+    if checkpoint.completed:
+        return False
+    return checkpoint.last_row_id
+
+
+def _context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transform.BatchContext:
+    if table not in job.facts:
+        job.facts[table] = table_facts(job.source, table)
+    facts = dict(job.facts[table])
+    facts.update(batch_facts(job.source, table, frame))
+    keys = transform.parent_keys(table, frame)
+    outcomes = load.ledger_outcomes(job.target, keys) if keys else {}
+    ctx = job.context
+    return transform.BatchContext(
+        as_of=ctx.as_of,
+        codes=ctx.codes,
+        crosswalk=ctx.crosswalk,
+        users=ctx.users,
+        parent_outcomes=outcomes,
+        merged_into=ctx.merged_into,
+        facts=facts,
+    )
+
+
+def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchReport:
+    """Extract the next batch of ``table`` after key ``after``, transform it, load it in one transaction.
+
+    Returns a report with ``rows == 0`` when the table has no rows left.
+    """
+    batches = extract.read_batches(job.source, table, batch_size=job.batch_size, after=after)
+    batch = next(iter(batches), None)
+    if batch is None or batch.frame.empty:
+        return BatchReport(table, 0, 0, 0, 0, 0, after)
+    result = transform.transform_batch(table, batch.frame, _context_for(job, table, batch.frame))
+    if "attachment" in result.upserts and job.attachments_dir is not None and job.attachment_store is not None:
+        stored, file_flags = load.store_attachments(
+            result.upserts["attachment"], attachments_dir=job.attachments_dir, store_dir=job.attachment_store
+        )
+        result.upserts["attachment"] = stored
+        result.flags.extend(file_flags)
+    counts = load.write_batch(job.target, result, run_id=job.run_id)
+    report = BatchReport(
+        table=table,
+        rows=len(batch.frame),
+        loaded=counts.loaded,
+        quarantined=counts.quarantined,
+        excluded=counts.excluded,
+        flags=counts.flags,
+        last_key=batch.last_key,
+    )
+    log.info(
+        "%s: %d rows after %r -> loaded %d, quarantined %d, excluded %d, flags %d; checkpoint %r",
+        table, report.rows, after, report.loaded, report.quarantined, report.excluded, report.flags, report.last_key,
+    )
+    return report
+
+
+def run_matching(job: MigrationJob) -> int:
+    """Propose probable duplicate persons for a steward; never merges. Returns the pairs written."""
+    persons = extract.read_columns(job.source, "S_CONTACT", transform.MATCH_COLUMNS)
+    candidates = transform.find_match_candidates(persons)
+    written = load.write_match_candidates(job.target, candidates, run_id=job.run_id)
+    log.info("S_CONTACT: %d probable duplicate pairs proposed", written)
+    return written
+
+
+def finish_migration(job: MigrationJob, *, status: str, detail: str | None = None) -> dict[str, dict[str, int]]:
+    """Close the run and return per-table outcome counts from the ledger."""
+    load.finish_run(job.target, job.run_id, status, detail)
+    return load.outcome_counts(job.target)
