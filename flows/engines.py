@@ -29,10 +29,8 @@ def redact(url_or_dsn: str) -> str:
         url = make_url(url_or_dsn)
     except sa.exc.ArgumentError:
         return "<unparseable url>"
-    if url.password is not None:
-        url = url.set(password="***")
     query = {k: ("***" if k.lower() in ("password", "pwd") else v) for k, v in url.query.items()}
-    return url.set(query=query).render_as_string(hide_password=False)
+    return url.set(query=query).render_as_string(hide_password=True)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
