@@ -1,0 +1,71 @@
+"""``discrepancies.csv``: one row per discrepancy, for spreadsheets.
+
+Compared values are masked unless the report reveals PII; several compared
+fields share one ``expected`` / ``actual`` cell as ``field=value`` pairs joined
+with ``; ``. A cell that a spreadsheet would run as a formula (starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``.
+Lines end in CRLF (RFC 4180); the writer adds a UTF-8 byte order mark so
+spreadsheet programs read non-Latin names correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from reconcile.masking import safe_detail, shown
+from reconcile.result import Discrepancy, ReconciliationResult
+
+__all__ = ["CSV_COLUMNS", "render_csv"]
+
+CSV_COLUMNS = (
+    "kind",
+    "legacy_table",
+    "legacy_row_id",
+    "target_table",
+    "target_id",
+    "fields",
+    "detail",
+    "expected",
+    "actual",
+    "masked",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str | None) -> str:
+    if text is None:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _pairs(d: Discrepancy, side: str, *, reveal: bool) -> str:
+    parts = []
+    for v in d.values:
+        value = shown(getattr(v, side), v.pii_kind, reveal=reveal)
+        parts.append(f"{v.field}={'' if value is None else value}")
+    return "; ".join(parts)
+
+
+def render_csv(result: ReconciliationResult) -> str:
+    """The discrepancies as CSV text, header first, in the result's order."""
+    reveal = result.pii_revealed
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for d in result.discrepancies:
+        masked = not reveal and any(v.pii_kind is not None for v in d.values)
+        row = (
+            d.kind,
+            d.legacy_table,
+            d.legacy_row_id,
+            d.target_table,
+            d.target_id,
+            ";".join(d.fields),
+            safe_detail(d, reveal=reveal),
+            _pairs(d, "expected", reveal=reveal),
+            _pairs(d, "actual", reveal=reveal),
+            "true" if masked else "false",
+        )
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
