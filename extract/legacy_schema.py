@@ -170,7 +170,7 @@ def legacy_metadata() -> sa.MetaData:
     """SQLAlchemy ``MetaData`` holding the 16 legacy tables (no FKs: Siebel declares none)."""
     metadata = sa.MetaData()
     for spec in legacy_spec().values():
-        columns = [
+        columns: list[sa.SchemaItem] = [
             sa.Column(c.name, _sa_type(c), primary_key=(c.name == "ROW_ID"), nullable=(c.name != "ROW_ID"))
             for c in spec.columns
         ]

@@ -8,9 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from extract import LegacySource, OdbcSource, read_only_url, source_from_engine
 from load import schema_translate_map
 
-__all__ = ["is_odbc_connection_string", "make_target_engine", "make_engine", "redact"]
+__all__ = [
+    "is_odbc_connection_string",
+    "make_engine",
+    "make_source",
+    "make_target_engine",
+    "redact",
+]
 
 _ODBC_SECRET = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
 
@@ -64,4 +71,4 @@ def make_source(url_or_dsn: str) -> LegacySource:
         if dsn.upper().startswith("ODBC:"):
             dsn = dsn[5:]
         return OdbcSource(dsn)
-    return source_from_engine(make_engine(url_or_dsn))
+    return source_from_engine(make_engine(read_only_url(url_or_dsn)))
