@@ -41,7 +41,7 @@ __all__ = [
     "pick_lists",
 ]
 
-MARIADB_TABLE_OPTIONS = {
+MARIADB_TABLE_OPTIONS: dict[str, Any] = {
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_nopad_bin",
     "mariadb_charset": "utf8mb4",
@@ -170,7 +170,7 @@ def legacy_metadata() -> sa.MetaData:
     """SQLAlchemy ``MetaData`` holding the 16 legacy tables (no FKs: Siebel declares none)."""
     metadata = sa.MetaData()
     for spec in legacy_spec().values():
-        columns: list[sa.SchemaItem] = [
+        columns: list[sa.Column[Any]] = [
             sa.Column(c.name, _sa_type(c), primary_key=(c.name == "ROW_ID"), nullable=(c.name != "ROW_ID"))
             for c in spec.columns
         ]
