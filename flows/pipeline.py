@@ -29,10 +29,14 @@ __all__ = [
     "MigrationJob",
     "ProgressSink",
     "RUN_KIND_FULL",
+    "BatchRunner",
     "finish_migration",
     "migrate_batch",
+    "migrate_direct",
+    "migrate_table",
     "prepare_migration",
     "run_matching",
+    "run_tables",
     "table_plan",
 ]
 
@@ -133,7 +137,7 @@ def _context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transfor
         job.facts[table] = table_facts(job.source, table)
     facts = dict(job.facts[table])
     facts.update(batch_facts(job.source, table, frame))
-    keys = transform.parent_keys(table, frame)
+    keys = transform.parent_keys(table, frame, job.context.merged_into)
     outcomes = load.ledger_outcomes(job.target, keys) if keys else {}
     ctx = job.context
     return transform.BatchContext(
@@ -189,7 +193,73 @@ def run_matching(job: MigrationJob) -> int:
     return written
 
 
+BatchRunner = Callable[[MigrationJob, str, str | None], BatchReport]
+
+
+def migrate_table(job: MigrationJob, table: str, *, batch: BatchRunner, sink: ProgressSink | None) -> None:
+    """Every remaining batch of ``table``, from its checkpoint; then mark it complete."""
+    start = table_plan(job, table)
+    total = extract.count_rows(job.source, table) if sink else None
+    if start is False:
+        if sink:
+            sink(table, total or 0, total)
+        return
+    after = start if isinstance(start, str) else None
+    while True:
+        report = batch(job, table, after)
+        if sink:
+            sink(table, report.rows, total)
+        if report.rows == 0:
+            break
+        after = report.last_key
+    load.mark_table_complete(job.target, table, job.run_id)
+    if table == "S_CONTACT":
+        run_matching(job)
+
+
+def run_tables(job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: ProgressSink | None = None) -> None:
+    """Migrate every legacy table in dependency order; mark the run failed if anything raises."""
+    try:
+        for table in transform.TABLE_LOAD_ORDER:
+            migrate_table(job, table, batch=batch, sink=sink)
+    except BaseException as exc:
+        load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
+        raise
+
+
 def finish_migration(job: MigrationJob, *, status: str, detail: str | None = None) -> dict[str, dict[str, int]]:
     """Close the run and return per-table outcome counts from the ledger."""
     load.finish_run(job.target, job.run_id, status, detail)
     return load.outcome_counts(job.target)
+
+
+def migrate_direct(
+    source: str,
+    target: str,
+    *,
+    attachments_dir: Path | None = None,
+    attachment_store: Path | None = None,
+    batch_size: int = 5000,
+    requested_by: str | None = None,
+    as_of: dt.date | None = None,
+    sink: ProgressSink | None = None,
+) -> dict[str, dict[str, int]]:
+    """The whole migration without Prefect (tests, benchmarks): same steps as the flow."""
+    from flows.engines import make_source, make_target_engine, redact
+
+    target_engine = make_target_engine(target)
+    try:
+        job = prepare_migration(
+            make_source(source),
+            target_engine,
+            source_label=redact(source),
+            batch_size=batch_size,
+            attachments_dir=attachments_dir,
+            attachment_store=attachment_store,
+            requested_by=requested_by,
+            as_of=as_of,
+        )
+        run_tables(job, sink=sink)
+        return finish_migration(job, status="succeeded")
+    finally:
+        target_engine.dispose()

@@ -1,0 +1,240 @@
+"""Whole-table facts: what some rules must know beyond the batch they transform.
+
+Transform is pure, so flows read these from the source (through extract) and pass them
+in ``BatchContext.facts[key]``. Each builder here takes the rows as read (a DataFrame, an
+iterable of mappings, or a mapping ROW_ID -> other columns as ``extract.read_rows_by_key``
+gives; legacy column names) and returns the ready-to-use fact.
+
+=============================  ==================  =============================================
+key                            needed by           built from (legacy rows)
+=============================  ==================  =============================================
+``extension_groups``           S_CONTACT_X         S_CONTACT_X rows (all columns) whose
+                                                   PAR_ROW_ID occurs more than once
+                                                   (:func:`build_extension_groups`)
+``birth_dates``                S_CONTACT_X,        S_CONTACT ``ROW_ID, BIRTH_DT`` of the persons
+                               CX_PLACEMENT        the batch names (PAR_ROW_ID / CHILD_CON_ID,
+                                                   every key variant) (:func:`build_birth_dates`)
+``case_ids_with_participants``  S_CASE             CX_CASE_CON ``CASE_ID`` of every row
+                                                   (:func:`build_case_ids_with_participants`)
+``relationships``              S_PARTY_REL         S_PARTY_REL ``ROW_ID, PARTY_ID, REL_PARTY_ID,
+                                                   REL_TYPE_CD`` of every row
+                                                   (:func:`build_relationships`)
+``placements_of_children``     CX_PLACEMENT        CX_PLACEMENT rows (at least ``ROW_ID,
+                                                   CHILD_CON_ID, START_DT_TXT, END_DT_TXT``)
+                                                   whose CHILD_CON_ID occurs more than once
+                                                   (:func:`build_placements_of_children`)
+=============================  ==================  =============================================
+
+A table's rules raise ``MissingFactError`` when a fact they need is absent: an empty
+fact (no duplicates at all) must still be passed. Keys are grouped trimmed (a link with
+a trailing blank still belongs to its person or case).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import pandas as pd
+
+from transform.codes import fold_code_value
+from transform.dates import parse_text_date
+from transform.errors import InputContractError
+from transform.keys import key_variants
+from transform.outcome import is_missing
+
+__all__ = [
+    "EXTENSION_CONTENT_COLUMNS",
+    "FACTS_NEEDED",
+    "FACT_SOURCES",
+    "ExtensionGroup",
+    "PlacementSpan",
+    "RelationshipIndex",
+    "RelationshipRow",
+    "Rows",
+    "build_birth_dates",
+    "build_case_ids_with_participants",
+    "build_extension_groups",
+    "build_placements_of_children",
+    "build_relationships",
+    "plain_records",
+]
+
+Rows: TypeAlias = pd.DataFrame | Iterable[Mapping[str, Any]] | Mapping[str, Mapping[str, Any]]
+
+FACTS_NEEDED: dict[str, tuple[str, ...]] = {
+    "S_CONTACT_X": ("extension_groups", "birth_dates"),
+    "S_CASE": ("case_ids_with_participants",),
+    "S_PARTY_REL": ("relationships",),
+    "CX_PLACEMENT": ("placements_of_children", "birth_dates"),
+}
+"""Legacy table -> the fact keys its rules read."""
+
+FACT_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "extension_groups": (
+        "S_CONTACT_X",
+        ("ROW_ID", "PAR_ROW_ID", "ATTRIB_03", "ATTRIB_05", "ATTRIB_14", "X_ALERT_TEXT"),
+        "rows whose PAR_ROW_ID repeats",
+    ),
+    "birth_dates": ("S_CONTACT", ("ROW_ID", "BIRTH_DT"), "rows of the persons the batch names"),
+    "case_ids_with_participants": ("CX_CASE_CON", ("CASE_ID",), "every row"),
+    "relationships": (
+        "S_PARTY_REL",
+        ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD"),
+        "every row",
+    ),
+    "placements_of_children": (
+        "CX_PLACEMENT",
+        ("ROW_ID", "CHILD_CON_ID", "START_DT_TXT", "END_DT_TXT"),
+        "rows whose CHILD_CON_ID repeats",
+    ),
+}
+"""Fact key -> (legacy table, columns to read, which rows)."""
+
+EXTENSION_CONTENT_COLUMNS = ("ATTRIB_03", "ATTRIB_05", "ATTRIB_14", "X_ALERT_TEXT")
+"""What two extension rows of one person must share to be identical copies."""
+
+
+def plain_records(rows: Rows) -> list[dict[str, Any]]:
+    """Rows as a list of dicts, whatever the reader gave: a DataFrame, an iterable of
+    mappings, or a mapping ROW_ID -> mapping of the other columns (``read_rows_by_key``)."""
+    if isinstance(rows, pd.DataFrame):
+        return [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")]
+    if isinstance(rows, Mapping):
+        return [{"ROW_ID": key, **dict(values)} for key, values in rows.items()]
+    return [dict(r) for r in rows]
+
+
+def _records(rows: Rows, fact: str, needed: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows as dicts, missing markers as None; a missing column is InputContractError."""
+    records = plain_records(rows)
+    out: list[dict[str, Any]] = []
+    for record in records:
+        absent = [c for c in needed if c not in record]
+        if absent:
+            raise InputContractError(f"fact {fact}: rows lack columns {absent}")
+        out.append({k: (None if is_missing(v) else v) for k, v in record.items()})
+    return out
+
+
+def _key(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------- S_CONTACT_X
+@dataclass(frozen=True)
+class ExtensionGroup:
+    """The S_CONTACT_X rows of one person, when there are several.
+
+    ``identical``: every row has the same content (:data:`EXTENSION_CONTENT_COLUMNS`):
+    the lowest ROW_ID is loaded, the others excluded (IDENTICAL_DUPLICATE_EXTENSION);
+    otherwise every row is quarantined DUPLICATE_EXTENSION.
+    """
+
+    row_ids: tuple[str, ...]  # sorted
+    identical: bool
+
+    @property
+    def kept(self) -> str:
+        return self.row_ids[0]
+
+
+def build_extension_groups(rows: Rows) -> dict[str, ExtensionGroup]:
+    """``extension_groups``: trimmed PAR_ROW_ID -> its :class:`ExtensionGroup` (several rows only)."""
+    needed = ("ROW_ID", "PAR_ROW_ID", *EXTENSION_CONTENT_COLUMNS)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in _records(rows, "extension_groups", needed):
+        key = _key(record["PAR_ROW_ID"])
+        if key is not None:
+            groups[key].append(record)
+    fact: dict[str, ExtensionGroup] = {}
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        contents = {tuple(m[c] for c in EXTENSION_CONTENT_COLUMNS) for m in members}
+        fact[key] = ExtensionGroup(
+            tuple(sorted(str(m["ROW_ID"]) for m in members)), len(contents) == 1
+        )
+    return fact
+
+
+# ------------------------------------------------------------- birth dates
+def build_birth_dates(rows: Rows) -> dict[str, dt.datetime | dt.date | None]:
+    """``birth_dates``: S_CONTACT ROW_ID (exact) -> BIRTH_DT as extracted."""
+    return {
+        str(r["ROW_ID"]): r["BIRTH_DT"]
+        for r in _records(rows, "birth_dates", ("ROW_ID", "BIRTH_DT"))
+    }
+
+
+# ------------------------------------------------------------------- S_CASE
+def build_case_ids_with_participants(rows: Rows) -> frozenset[str]:
+    """``case_ids_with_participants``: every key variant of every CX_CASE_CON.CASE_ID."""
+    found: set[str] = set()
+    for record in _records(rows, "case_ids_with_participants", ("CASE_ID",)):
+        value = record["CASE_ID"]
+        if isinstance(value, str):
+            found.update(key_variants(value))
+    return frozenset(found)
+
+
+# -------------------------------------------------------------- S_PARTY_REL
+@dataclass(frozen=True)
+class RelationshipRow:
+    row_id: str
+    party: str
+    related: str
+    type_key: str  # REL_TYPE_CD trimmed, blanks collapsed, case-folded
+
+
+@dataclass(frozen=True)
+class RelationshipIndex:
+    """``relationships``: every S_PARTY_REL row, indexed by (PARTY_ID, REL_PARTY_ID) trimmed."""
+
+    by_pair: Mapping[tuple[str, str], tuple[RelationshipRow, ...]]
+
+    def between(self, party: str, related: str) -> tuple[RelationshipRow, ...]:
+        """Every row from ``party`` to ``related``."""
+        return self.by_pair.get((party, related), ())
+
+
+def build_relationships(rows: Rows) -> RelationshipIndex:
+    needed = ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD")
+    pairs: dict[tuple[str, str], list[RelationshipRow]] = defaultdict(list)
+    for record in _records(rows, "relationships", needed):
+        party, related = _key(record["PARTY_ID"]), _key(record["REL_PARTY_ID"])
+        if party is None or related is None:
+            continue
+        kind = record["REL_TYPE_CD"]
+        type_key = fold_code_value(kind) if isinstance(kind, str) else ""
+        pairs[(party, related)].append(
+            RelationshipRow(str(record["ROW_ID"]), party, related, type_key)
+        )
+    return RelationshipIndex({k: tuple(v) for k, v in pairs.items()})
+
+
+# ------------------------------------------------------------- CX_PLACEMENT
+@dataclass(frozen=True)
+class PlacementSpan:
+    """One placement of a child: start and end as read from the free text (None if unreadable)."""
+
+    row_id: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+def build_placements_of_children(rows: Rows) -> dict[str, tuple[PlacementSpan, ...]]:
+    """``placements_of_children``: trimmed CHILD_CON_ID -> its placements (children with several)."""
+    needed = ("ROW_ID", "CHILD_CON_ID", "START_DT_TXT", "END_DT_TXT")
+    children: dict[str, list[PlacementSpan]] = defaultdict(list)
+    for record in _records(rows, "placements_of_children", needed):
+        child = _key(record["CHILD_CON_ID"])
+        if child is None:
+            continue
+        start = parse_text_date(record["START_DT_TXT"], required=False).value
+        end = parse_text_date(record["END_DT_TXT"], required=False).value
+        children[child].append(PlacementSpan(str(record["ROW_ID"]), start, end))
+    return {k: tuple(sorted(v, key=lambda s: s.row_id)) for k, v in children.items() if len(v) > 1}
