@@ -31,8 +31,7 @@ from flows.pipeline import (
     finish_migration,
     migrate_batch,
     prepare_migration,
-    run_matching,
-    table_plan,
+    run_tables,
 )
 
 __all__ = ["is_transient", "migrate_flow", "set_progress_sink", "summary_rows"]
@@ -88,27 +87,6 @@ def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _migrate_table(job: MigrationJob, table: str, sink: ProgressSink | None) -> None:
-    start = table_plan(job, table)
-    if start is False:
-        if sink:
-            total = extract.count_rows(job.source, table)
-            sink(table, total, total)
-        return
-    total = extract.count_rows(job.source, table) if sink else None
-    after = start if isinstance(start, str) else None
-    while True:
-        report = migrate_batch_task(job, table, after)
-        if sink:
-            sink(table, report.rows, total)
-        if report.rows == 0:
-            break
-        after = report.last_key
-    load.mark_table_complete(job.target, table, job.run_id)
-    if table == "S_CONTACT":
-        run_matching(job)
-
-
 @flow(name="migrate", validate_parameters=False, persist_result=False, log_prints=False)
 def migrate_flow(
     source: str,
@@ -120,7 +98,6 @@ def migrate_flow(
 ) -> dict[str, dict[str, int]]:
     """Migrate every legacy ICM table into the new store. Returns per-table outcome counts."""
     logger = get_run_logger()
-    sink = _progress.get()
     source_engine = make_source(source)
     target_engine = make_target_engine(target)
     job = prepare_migration(
@@ -133,12 +110,7 @@ def migrate_flow(
         requested_by=requested_by,
     )
     logger.info("migration run %s from %s", job.run_id, redact(source))
-    try:
-        for table in transform.TABLE_LOAD_ORDER:
-            _migrate_table(job, table, sink)
-    except BaseException as exc:
-        load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
-        raise
+    run_tables(job, batch=migrate_batch_task, sink=_progress.get())
     counts = finish_migration(job, status="succeeded")
     rows = summary_rows(counts)
     create_table_artifact(table=rows, key="migration-outcomes", description=f"Outcomes of migration run {job.run_id}")
