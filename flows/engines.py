@@ -49,6 +49,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     """A SQLAlchemy engine for ``url``; SQLite connections enforce foreign keys."""
+    # Error texts must not carry row values (personal data): hide statement parameters.
+    kwargs.setdefault("hide_parameters", True)
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

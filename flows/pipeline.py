@@ -10,6 +10,7 @@ idempotent, so it changes nothing unless the source did.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,9 +88,9 @@ def prepare_migration(
     as_of: dt.date | None = None,
 ) -> MigrationJob:
     """Check both sides, start or resume a run, and gather the reference data every batch needs."""
-    load.init_target(target)
     extract.check_source(source)
-    run_id = load.latest_unfinished_run(target)
+    load.init_target(target)
+    run_id = load.latest_unfinished_run(target, include_failed=True)
     if run_id is None:
         load.reset_checkpoints(target)
         run_id = load.start_run(
@@ -188,6 +189,13 @@ def run_matching(job: MigrationJob) -> int:
     """Propose probable duplicate persons for a steward; never merges. Returns the pairs written."""
     persons = extract.read_columns(job.source, "S_CONTACT", transform.MATCH_COLUMNS)
     candidates = transform.find_match_candidates(persons)
+    # The store keeps one evidence text per pair: the match code leads the agreeing fields.
+    candidates = candidates.assign(
+        evidence=[
+            json.dumps({"code": code, "agree": json.loads(evidence)})
+            for code, evidence in zip(candidates["code"], candidates["evidence"], strict=True)
+        ]
+    ).drop(columns=["code"])
     written = load.write_match_candidates(job.target, candidates, run_id=job.run_id)
     log.info("S_CONTACT: %d probable duplicate pairs proposed", written)
     return written

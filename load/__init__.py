@@ -3,6 +3,27 @@
 Public API (import from ``load``, not from its modules).
 """
 
+from load.attachments import store_attachments
+from load.batch import BatchCounts, write_batch
+from load.checkpoint import Checkpoint, mark_table_complete, read_checkpoint, reset_checkpoints
+from load.crosswalk import seed_crosswalk
+from load.errors import (
+    LoadError,
+    TerminalLoadError,
+    TransientLoadError,
+    UnredactedSourceError,
+    classify_db_error,
+)
+from load.ledger import ledger_outcomes, outcome_counts
+from load.matches import write_match_candidates
+from load.runs import finish_run, latest_unfinished_run, start_run
+from load.schema_setup import (
+    UnsupportedTargetError,
+    init_target,
+    present_target_tables,
+    schema_differences,
+    target_revision,
+)
 from load.target_schema import (
     SCHEMAS,
     SQLITE_SCHEMA_MAP,
@@ -17,8 +38,32 @@ __all__ = [
     "SCHEMAS",
     "SQLITE_SCHEMA_MAP",
     "Base",
+    "BatchCounts",
+    "Checkpoint",
+    "LoadError",
+    "TerminalLoadError",
+    "TransientLoadError",
+    "UnredactedSourceError",
+    "UnsupportedTargetError",
+    "classify_db_error",
+    "finish_run",
+    "init_target",
+    "latest_unfinished_run",
+    "ledger_outcomes",
+    "mark_table_complete",
+    "outcome_counts",
+    "present_target_tables",
+    "read_checkpoint",
+    "reset_checkpoints",
+    "schema_differences",
     "schema_translate_map",
+    "seed_crosswalk",
+    "start_run",
+    "store_attachments",
     "target_id",
     "target_metadata",
+    "target_revision",
     "target_table",
+    "write_batch",
+    "write_match_candidates",
 ]

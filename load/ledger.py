@@ -1,0 +1,87 @@
+"""The ledger: exactly one outcome per legacy row (loaded, quarantined, excluded)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from load.target_schema import target_table
+from load.upsert import frame_records, select_in_chunks, upsert_rows
+from transform.result import LEDGER_COLUMNS
+
+__all__ = [
+    "OUTCOMES",
+    "LedgerState",
+    "ledger_outcomes",
+    "outcome_counts",
+    "read_ledger_states",
+    "write_ledger",
+]
+
+OUTCOMES = ("loaded", "quarantined", "excluded")
+LEDGER = target_table("migration.ledger")
+_KEY = ("legacy_table", "legacy_row_id")
+
+
+@dataclass(frozen=True)
+class LedgerState:
+    """What the ledger says of one legacy row."""
+
+    outcome: str
+    source_hash: str
+    target_table: str | None
+    target_id: str | None
+
+
+def read_ledger_states(
+    conn: sa.Connection, keys: Mapping[str, Collection[str]]
+) -> dict[tuple[str, str], LedgerState]:
+    """Ledger entries of ``keys`` (legacy_table -> ROW_IDs), matched exactly (byte for byte)."""
+    found: dict[tuple[str, str], LedgerState] = {}
+    for legacy_table, row_ids in keys.items():
+        wanted = set(row_ids)
+        if not wanted:
+            continue
+        stmt = sa.select(
+            LEDGER.c.legacy_row_id,
+            LEDGER.c.outcome,
+            LEDGER.c.source_hash,
+            LEDGER.c.target_table,
+            LEDGER.c.target_id,
+        ).where(LEDGER.c.legacy_table == legacy_table)
+        rows = select_in_chunks(conn, stmt, LEDGER.c.legacy_row_id, sorted(wanted))
+        for row_id, outcome, source_hash, target, target_id in rows:
+            if row_id in wanted:  # the database may compare more loosely than Python
+                found[(legacy_table, row_id)] = LedgerState(outcome, source_hash, target, target_id)
+    return found
+
+
+def ledger_outcomes(
+    engine: sa.Engine, keys: Mapping[str, Collection[str]]
+) -> dict[tuple[str, str], str]:
+    """``(legacy_table, ROW_ID) -> outcome`` for those of ``keys`` the ledger holds; absent keys are left out."""
+    with engine.connect() as conn:
+        return {key: state.outcome for key, state in read_ledger_states(conn, keys).items()}
+
+
+def outcome_counts(engine: sa.Engine) -> dict[str, dict[str, int]]:
+    """Per legacy table, how many rows ended with each outcome (every outcome present, zeros included)."""
+    stmt = sa.select(LEDGER.c.legacy_table, LEDGER.c.outcome, sa.func.count()).group_by(
+        LEDGER.c.legacy_table, LEDGER.c.outcome
+    )
+    counts: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        for legacy_table, outcome, n in conn.execute(stmt):
+            counts.setdefault(legacy_table, dict.fromkeys(OUTCOMES, 0))[outcome] = int(n)
+    return dict(sorted(counts.items()))
+
+
+def write_ledger(conn: sa.Connection, ledger: pd.DataFrame, *, run_id: str) -> int:
+    """Upsert ledger rows (columns :data:`LEDGER_COLUMNS`) stamped with ``run_id``."""
+    columns = [*LEDGER_COLUMNS, "run_id"]
+    rows = [(*row, run_id) for row in frame_records(ledger, LEDGER_COLUMNS)]
+    update = [c for c in columns if c not in _KEY]
+    return upsert_rows(conn, LEDGER, columns, rows, conflict=_KEY, update=update)
