@@ -19,7 +19,8 @@ other          ``FETCH FIRST``   none                 (a read-only login)
 
 (*) unless the key column's collation already is byte order (:mod:`extract.key_order`).
 
-The SQLite ODBC driver silently returns NULL for a DATETIME or NUMERIC value
+The SQLite ODBC driver cuts text at its first NUL character, so on SQLite text
+columns are read as BLOBs and decoded. It also silently returns NULL for a DATETIME or NUMERIC value
 it cannot parse, which would hide bad data; on SQLite, date and number
 columns are therefore read as text (a REAL as its 15-significant-digit text,
 as :mod:`extract.oracle` reads a float) and given their meaning above.
@@ -121,6 +122,19 @@ def _family(data_type: int) -> str:
     if data_type in _BINARY_TYPES:
         return "binary"
     return "other"
+
+
+def _unhex(row: tuple[Any, ...], positions: tuple[int, ...]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in positions:
+        text = values[i]
+        # hex() of NULL and of '' are both '': Oracle meaning makes both NULL anyway.
+        raw = bytes.fromhex(text) if text else None
+        try:
+            values[i] = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError:
+            values[i] = raw  # left as bytes: extract.oracle names the row and column
+    return tuple(values)
 
 
 class OdbcSource:
@@ -276,6 +290,9 @@ class OdbcSource:
                 return f"CAST({name} AS TEXT)"
             if kind == "number":
                 return f"CASE WHEN typeof({name}) = 'real' THEN printf('%.15g', {name}) ELSE CAST({name} AS TEXT) END"
+            # The driver hands text over as a C string, cutting it at the first NUL:
+            # read the UTF-8 bytes as hex text instead (decoded in ``fetch``).
+            return f"hex(CAST({name} AS BLOB))"
         return name
 
     def _key_collation(self, bound: BoundTable) -> str:
@@ -343,7 +360,17 @@ class OdbcSource:
             cursor.execute(sql, params)
             rows = [tuple(row) for row in cursor.fetchall()]
             cursor.close()
+        hexed = self._hexed_positions(query)
+        if hexed:
+            rows = [_unhex(row, hexed) for row in rows]
         return rows
+
+    def _hexed_positions(self, query: RowQuery) -> tuple[int, ...]:
+        """Positions of the columns read as hex text (text columns on SQLite)."""
+        if self._profile is None or not self._profile.text_casts:
+            return ()
+        spec = legacy_spec()[query.table]
+        return tuple(i for i, c in enumerate(query.columns) if spec.column(c).is_text)
 
     def count(self, table: str) -> int:
         bound = self.bind(table)

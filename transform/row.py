@@ -35,9 +35,15 @@ NO_MATCH_ROW_ID = "No Match Row Id"
 
 
 def as_text(value: Any) -> str | None:
-    """A value as the text kept in a flag (ISO for dates, plain str otherwise)."""
+    """A value as the text kept in a flag (ISO for dates, plain str otherwise).
+
+    A NUL character is kept as the six characters ``\\u0000``: PostgreSQL text
+    cannot hold NUL, and a flag must store the same text on every engine.
+    """
     if value is None:
         return None
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime | dt.date):
