@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,8 +18,17 @@ RESULT_TABLES = [t for t in load.target_metadata().sorted_tables if t.name not i
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
+    """A value as engine-independent text: UTC for timestamps, plain decimals, str for UUIDs."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f")
     return str(value) if value is not None and not isinstance(value, (int, str, bool)) else value
 
 
