@@ -171,10 +171,14 @@ def legacy_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for spec in legacy_spec().values():
         columns: list[sa.Column[Any]] = [
-            sa.Column(c.name, _sa_type(c), primary_key=(c.name == "ROW_ID"), nullable=(c.name != "ROW_ID"))
+            sa.Column(
+                c.name, _sa_type(c), primary_key=(c.name == "ROW_ID"), nullable=(c.name != "ROW_ID")
+            )
             for c in spec.columns
         ]
-        sa.Table(spec.name, metadata, *columns, comment=spec.doc[:250] or None, **MARIADB_TABLE_OPTIONS)
+        sa.Table(
+            spec.name, metadata, *columns, comment=spec.doc[:250] or None, **MARIADB_TABLE_OPTIONS
+        )
     return metadata
 
 
@@ -182,7 +186,9 @@ def legacy_table(name: str) -> sa.Table:
     """The Core table for legacy table ``name``; a clear error for an unknown name."""
     tables = legacy_metadata().tables
     if name not in tables:
-        raise KeyError(f"Legacy table {name!r} is not in the ICM contract. Available: {sorted(tables)}")
+        raise KeyError(
+            f"Legacy table {name!r} is not in the ICM contract. Available: {sorted(tables)}"
+        )
     return tables[name]
 
 

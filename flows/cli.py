@@ -17,7 +17,9 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
-SOURCE_HELP = "Legacy ICM database: a SQLAlchemy URL, or an ODBC connection string (DRIVER={...};...)."
+SOURCE_HELP = (
+    "Legacy ICM database: a SQLAlchemy URL, or an ODBC connection string (DRIVER={...};...)."
+)
 TARGET_HELP = "The new store: a SQLAlchemy URL (postgresql+psycopg://... or sqlite:///file)."
 
 
@@ -28,12 +30,20 @@ def main() -> None:
 
 @app.command()
 def generate(
-    source: str = typer.Option(..., help="Where to write the synthetic legacy database (SQLAlchemy URL)."),
+    source: str = typer.Option(
+        ..., help="Where to write the synthetic legacy database (SQLAlchemy URL)."
+    ),
     persons: int = typer.Option(1000, min=1, help="How many persons to generate."),
     seed: int = typer.Option(42, help="Random seed: the same seed gives the same database."),
-    attachments_dir: Path = typer.Option(..., help="Folder for the Siebel attachment files (.SAF)."),
-    manifest: Path = typer.Option(..., help="Where to write the JSON manifest of injected defects."),
-    defect_rate: float = typer.Option(0.02, min=0.0, max=0.5, help="Share of rows given each defect."),
+    attachments_dir: Path = typer.Option(
+        ..., help="Folder for the Siebel attachment files (.SAF)."
+    ),
+    manifest: Path = typer.Option(
+        ..., help="Where to write the JSON manifest of injected defects."
+    ),
+    defect_rate: float = typer.Option(
+        0.02, min=0.0, max=0.5, help="Share of rows given each defect."
+    ),
 ) -> None:
     """Generate a synthetic legacy ICM database with every known defect injected."""
     from flows.generate import run_generate
@@ -61,8 +71,12 @@ def init_target(target: str = typer.Option(..., help=TARGET_HELP)) -> None:
 def migrate(
     source: str = typer.Option(..., help=SOURCE_HELP),
     target: str = typer.Option(..., help=TARGET_HELP),
-    attachments_dir: Path | None = typer.Option(None, help="The Siebel file system: <ROW_ID>_<REV>.SAF files."),
-    attachment_store: Path | None = typer.Option(None, help="Folder of the new content-addressed attachment store."),
+    attachments_dir: Path | None = typer.Option(
+        None, help="The Siebel file system: <ROW_ID>_<REV>.SAF files."
+    ),
+    attachment_store: Path | None = typer.Option(
+        None, help="Folder of the new content-addressed attachment store."
+    ),
     batch_size: int = typer.Option(5000, min=1, help="Rows per batch (one transaction each)."),
 ) -> None:
     """Move every legacy table into the new store. Re-run after a crash to resume."""
@@ -82,7 +96,9 @@ def migrate(
 
 @app.command()
 def demo(
-    work_dir: Path = typer.Option(Path("work/demo"), help="Folder for the demo's databases and reports."),
+    work_dir: Path = typer.Option(
+        Path("work/demo"), help="Folder for the demo's databases and reports."
+    ),
     persons: int = typer.Option(2000, min=10, help="Persons in the synthetic legacy database."),
     seed: int = typer.Option(42, help="Random seed of the synthetic data."),
 ) -> None:

@@ -28,7 +28,9 @@ def table_facts(source: extract.LegacySource, table: str) -> dict[str, Any]:
         keys = extract.read_columns(source, "CX_CASE_CON", ("CASE_ID",))
         return {"case_ids_with_participants": transform.build_case_ids_with_participants(keys)}
     if table == "S_PARTY_REL":
-        rels = extract.read_columns(source, "S_PARTY_REL", ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD"))
+        rels = extract.read_columns(
+            source, "S_PARTY_REL", ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD")
+        )
         return {"relationships": transform.build_relationships(rels)}
     if table == "CX_PLACEMENT":
         rows = extract.read_rows_where_key_repeats(source, "CX_PLACEMENT", "CHILD_CON_ID")
@@ -41,6 +43,8 @@ def batch_facts(source: extract.LegacySource, table: str, frame: pd.DataFrame) -
     person_column = {"S_CONTACT_X": "PAR_ROW_ID", "CX_PLACEMENT": "CHILD_CON_ID"}.get(table)
     if person_column is None:
         return {}
-    keys = {k for v in frame[person_column] if isinstance(v, str) for k in transform.key_variants(v)}
+    keys = {
+        k for v in frame[person_column] if isinstance(v, str) for k in transform.key_variants(v)
+    }
     rows = extract.read_rows_by_key(source, "S_CONTACT", keys, ("ROW_ID", "BIRTH_DT"))
     return {"birth_dates": transform.build_birth_dates(rows)}

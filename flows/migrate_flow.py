@@ -37,7 +37,10 @@ from flows.pipeline import (
 __all__ = ["is_transient", "migrate_flow", "set_progress_sink", "summary_rows"]
 
 _progress: ContextVar[ProgressSink | None] = ContextVar("icm_progress", default=None)
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (extract.TransientExtractError, load.TransientLoadError)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    extract.TransientExtractError,
+    load.TransientLoadError,
+)
 
 
 def set_progress_sink(sink: ProgressSink | None) -> None:
@@ -74,7 +77,11 @@ def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     rows = []
     for table in transform.TABLE_LOAD_ORDER:
         c = counts.get(table, {})
-        loaded, quarantined, excluded = c.get("loaded", 0), c.get("quarantined", 0), c.get("excluded", 0)
+        loaded, quarantined, excluded = (
+            c.get("loaded", 0),
+            c.get("quarantined", 0),
+            c.get("excluded", 0),
+        )
         rows.append(
             {
                 "table": table,
@@ -113,6 +120,8 @@ def migrate_flow(
     run_tables(job, batch=migrate_batch_task, sink=_progress.get())
     counts = finish_migration(job, status="succeeded")
     rows = summary_rows(counts)
-    create_table_artifact(table=rows, key="migration-outcomes", description=f"Outcomes of migration run {job.run_id}")
+    create_table_artifact(
+        table=rows, key="migration-outcomes", description=f"Outcomes of migration run {job.run_id}"
+    )
     logging.getLogger("icm.migrate").info("migration run %s finished", job.run_id)
     return counts

@@ -26,11 +26,11 @@ from flows.facts import batch_facts, table_facts
 from flows.reference_data import load_code_entries, load_crosswalk_rows
 
 __all__ = [
+    "RUN_KIND_FULL",
     "BatchReport",
+    "BatchRunner",
     "MigrationJob",
     "ProgressSink",
-    "RUN_KIND_FULL",
-    "BatchRunner",
     "finish_migration",
     "migrate_batch",
     "migrate_direct",
@@ -123,7 +123,7 @@ def prepare_migration(
     )
 
 
-def table_plan(job: MigrationJob, table: str) -> str | None | bool:
+def table_plan(job: MigrationJob, table: str) -> str | bool | None:
     """Where ``table`` starts in this run: ``False`` if it is already complete, else the key to start after."""
     checkpoint = load.read_checkpoint(job.target, table)
     if checkpoint is None or checkpoint.run_id != job.run_id:
@@ -162,9 +162,15 @@ def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchRepo
     if batch is None or batch.frame.empty:
         return BatchReport(table, 0, 0, 0, 0, 0, after)
     result = transform.transform_batch(table, batch.frame, _context_for(job, table, batch.frame))
-    if "attachment" in result.upserts and job.attachments_dir is not None and job.attachment_store is not None:
+    if (
+        "attachment" in result.upserts
+        and job.attachments_dir is not None
+        and job.attachment_store is not None
+    ):
         stored, file_flags = load.store_attachments(
-            result.upserts["attachment"], attachments_dir=job.attachments_dir, store_dir=job.attachment_store
+            result.upserts["attachment"],
+            attachments_dir=job.attachments_dir,
+            store_dir=job.attachment_store,
         )
         result.upserts["attachment"] = stored
         result.flags.extend(file_flags)
@@ -180,7 +186,14 @@ def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchRepo
     )
     log.info(
         "%s: %d rows after %r -> loaded %d, quarantined %d, excluded %d, flags %d; checkpoint %r",
-        table, report.rows, after, report.loaded, report.quarantined, report.excluded, report.flags, report.last_key,
+        table,
+        report.rows,
+        after,
+        report.loaded,
+        report.quarantined,
+        report.excluded,
+        report.flags,
+        report.last_key,
     )
     return report
 
@@ -204,7 +217,9 @@ def run_matching(job: MigrationJob) -> int:
 BatchRunner = Callable[[MigrationJob, str, str | None], BatchReport]
 
 
-def migrate_table(job: MigrationJob, table: str, *, batch: BatchRunner, sink: ProgressSink | None) -> None:
+def migrate_table(
+    job: MigrationJob, table: str, *, batch: BatchRunner, sink: ProgressSink | None
+) -> None:
     """Every remaining batch of ``table``, from its checkpoint; then mark it complete."""
     start = table_plan(job, table)
     total = extract.count_rows(job.source, table) if sink else None
@@ -225,7 +240,9 @@ def migrate_table(job: MigrationJob, table: str, *, batch: BatchRunner, sink: Pr
         run_matching(job)
 
 
-def run_tables(job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: ProgressSink | None = None) -> None:
+def run_tables(
+    job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: ProgressSink | None = None
+) -> None:
     """Migrate every legacy table in dependency order; mark the run failed if anything raises."""
     try:
         for table in transform.TABLE_LOAD_ORDER:
@@ -235,7 +252,9 @@ def run_tables(job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: P
         raise
 
 
-def finish_migration(job: MigrationJob, *, status: str, detail: str | None = None) -> dict[str, dict[str, int]]:
+def finish_migration(
+    job: MigrationJob, *, status: str, detail: str | None = None
+) -> dict[str, dict[str, int]]:
     """Close the run and return per-table outcome counts from the ledger."""
     load.finish_run(job.target, job.run_id, status, detail)
     return load.outcome_counts(job.target)

@@ -25,12 +25,16 @@ def load_crosswalk_rows() -> list[tuple[str, str, str, str | None]]:
     for number, rec in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         code_set, legacy_value, code = rec.get("code_set"), rec.get("legacy_value"), rec.get("code")
         if not code_set or legacy_value is None or not code:
-            raise ValueError(f"transform/data/crosswalk.csv line {number}: code_set, legacy_value and code are required")
+            raise ValueError(
+                f"transform/data/crosswalk.csv line {number}: code_set, legacy_value and code are required"
+            )
         rows.append((code_set, legacy_value, code, rec.get("note") or None))
     return rows
 
 
-def load_code_entries(lov_rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], transform.CodeEntry]:
+def load_code_entries(
+    lov_rows: Iterable[Mapping[str, Any]],
+) -> dict[tuple[str, str], transform.CodeEntry]:
     """S_LST_OF_VAL value rows keyed (list type, display value); an active row wins over a retired one."""
     entries: dict[tuple[str, str], transform.CodeEntry] = {}
     for row in lov_rows:
@@ -38,7 +42,10 @@ def load_code_entries(lov_rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, 
         if list_type in (None, "LOV_TYPE") or code is None or value is None:
             continue
         entry = transform.CodeEntry(
-            code_set=str(list_type), code=str(code), display_value=str(value), is_active=row.get("ACTIVE_FLG") == "Y"
+            code_set=str(list_type),
+            code=str(code),
+            display_value=str(value),
+            is_active=row.get("ACTIVE_FLG") == "Y",
         )
         key = (entry.code_set, entry.display_value)
         if key not in entries or (entry.is_active and not entries[key].is_active):

@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from databases import mariadb_database, postgres_database  # noqa: E402
+from databases import mariadb_database, postgres_database
 
 ENGINES = ["sqlite", "postgresql", "mariadb"]
 

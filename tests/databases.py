@@ -15,9 +15,15 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-PG_ADMIN_URL = os.environ.get("ICM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "ICM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 MARIADB_ADMIN_URL = os.environ.get("ICM_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/")
-ODBC_DRIVERS = {"sqlite": "SQLite3", "postgresql": "PostgreSQL Unicode", "mariadb": "MariaDB Unicode"}
+ODBC_DRIVERS = {
+    "sqlite": "SQLite3",
+    "postgresql": "PostgreSQL Unicode",
+    "mariadb": "MariaDB Unicode",
+}
 
 
 def in_ci() -> bool:
@@ -68,7 +74,9 @@ def mariadb_database() -> Iterator[str]:
     name = f"icm_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(MARIADB_ADMIN_URL)
     with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"))
+        conn.execute(
+            sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin")
+        )
     url = sa.make_url(MARIADB_ADMIN_URL).set(database=name, query={"charset": "utf8mb4"})
     try:
         yield url.render_as_string(hide_password=False)

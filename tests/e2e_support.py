@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +14,9 @@ import load
 
 RUN_COLUMNS = {"migration_run_id", "run_id"}
 # Tables whose content is the migration's result (migration_run is the run log itself).
-RESULT_TABLES = [t for t in load.target_metadata().sorted_tables if t.name not in ("migration_run", "checkpoint")]
+RESULT_TABLES = [
+    t for t in load.target_metadata().sorted_tables if t.name not in ("migration_run", "checkpoint")
+]
 
 
 def _plain(value: Any) -> Any:
@@ -32,7 +34,9 @@ def _plain(value: Any) -> Any:
     return str(value) if value is not None and not isinstance(value, (int, str, bool)) else value
 
 
-def dump_target(engine: sa.Engine, *, drop_run_ids: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+def dump_target(
+    engine: sa.Engine, *, drop_run_ids: bool = True
+) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every result table, sorted, as plain values (run ids dropped unless asked)."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
@@ -48,7 +52,9 @@ def dump_target(engine: sa.Engine, *, drop_run_ids: bool = True) -> dict[str, li
 def ledger(engine: sa.Engine) -> dict[tuple[str, str], dict[str, Any]]:
     table = load.target_table("ledger")
     with engine.connect() as conn:
-        return {(r.legacy_table, r.legacy_row_id): r._asdict() for r in conn.execute(sa.select(table))}
+        return {
+            (r.legacy_table, r.legacy_row_id): r._asdict() for r in conn.execute(sa.select(table))
+        }
 
 
 def quarantine_codes(engine: sa.Engine) -> dict[tuple[str, str], set[str]]:
@@ -56,7 +62,9 @@ def quarantine_codes(engine: sa.Engine) -> dict[tuple[str, str], set[str]]:
     with engine.connect() as conn:
         return {
             (r.legacy_table, r.legacy_row_id): set(json.loads(r.reason_codes))
-            for r in conn.execute(sa.select(table.c.legacy_table, table.c.legacy_row_id, table.c.reason_codes))
+            for r in conn.execute(
+                sa.select(table.c.legacy_table, table.c.legacy_row_id, table.c.reason_codes)
+            )
         }
 
 
@@ -98,10 +106,14 @@ def manifest_failures(engine: sa.Engine, defects: Iterable[dict[str, Any]]) -> l
             failures.append(f"{where}: no ledger outcome")
         elif action == "quarantine":
             if entry["outcome"] != "quarantined" or code not in quarantined.get(key, set()):
-                failures.append(f"{where}: expected quarantine {code}, got {entry['outcome']} {quarantined.get(key)}")
+                failures.append(
+                    f"{where}: expected quarantine {code}, got {entry['outcome']} {quarantined.get(key)}"
+                )
         elif action == "exclude":
             if entry["outcome"] != "excluded" or entry["rule"] != code:
-                failures.append(f"{where}: expected excluded by {code}, got {entry['outcome']} {entry['rule']}")
+                failures.append(
+                    f"{where}: expected excluded by {code}, got {entry['outcome']} {entry['rule']}"
+                )
         elif entry["outcome"] != "loaded" or code not in flags.get(key, set()):
             failures.append(
                 f"{where}: expected loaded with flag {code}, got {entry['outcome']} {flags.get(key)} "

@@ -19,7 +19,16 @@ ALLOWED: dict[str, set[str]] = {
 }
 PROJECT_PACKAGES = set(ALLOWED)
 # Modules a pure stage must not import (transform does no I/O).
-IO_MODULES = {"sqlalchemy", "pyodbc", "psycopg", "pymysql", "prefect", "requests", "httpx", "socket"}
+IO_MODULES = {
+    "sqlalchemy",
+    "pyodbc",
+    "psycopg",
+    "pymysql",
+    "prefect",
+    "requests",
+    "httpx",
+    "socket",
+}
 
 
 def imported_packages(path: Path) -> set[str]:

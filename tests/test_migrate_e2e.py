@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from databases import require_odbc_driver
+from e2e_support import dump_target, flag_codes, ledger, manifest_failures, quarantine_codes
 
 import extract
 import synthetic
-from databases import require_odbc_driver
-from e2e_support import dump_target, flag_codes, ledger, manifest_failures, quarantine_codes
 from flows.engines import make_engine, make_target_engine
 from flows.pipeline import migrate_direct
 
@@ -34,7 +34,9 @@ class Legacy:
         self.url = f"sqlite:///{self.path}"
         self.files = root / "siebel-files"
         engine = make_engine(self.url)
-        self.manifest = synthetic.generate(engine, persons=PERSONS, seed=SEED, attachments_dir=self.files)
+        self.manifest = synthetic.generate(
+            engine, persons=PERSONS, seed=SEED, attachments_dir=self.files
+        )
         engine.dispose()
 
 
@@ -43,7 +45,9 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> Legacy:
     return Legacy(tmp_path_factory.mktemp("legacy"))
 
 
-def migrate(source: str, target: str, legacy: Legacy, store: Path, **kwargs: Any) -> dict[str, dict[str, int]]:
+def migrate(
+    source: str, target: str, legacy: Legacy, store: Path, **kwargs: Any
+) -> dict[str, dict[str, int]]:
     return migrate_direct(
         source,
         target,
@@ -69,12 +73,17 @@ def reference(legacy: Legacy, tmp_path_factory: pytest.TempPathFactory) -> dict[
 def source_keys(url: str) -> dict[str, set[str]]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        keys = {t: set(conn.execute(sa.text(f'SELECT "ROW_ID" FROM "{t}"')).scalars()) for t in extract.LEGACY_TABLE_NAMES}
+        keys = {
+            t: set(conn.execute(sa.text(f'SELECT "ROW_ID" FROM "{t}"')).scalars())
+            for t in extract.LEGACY_TABLE_NAMES
+        }
     engine.dispose()
     return keys
 
 
-def test_every_legacy_row_has_exactly_one_outcome(legacy: Legacy, reference: dict[str, Any]) -> None:
+def test_every_legacy_row_has_exactly_one_outcome(
+    legacy: Legacy, reference: dict[str, Any]
+) -> None:
     outcomes = ledger(reference["engine"])
     for table, keys in source_keys(legacy.url).items():
         in_ledger = {row_id for (t, row_id) in outcomes if t == table}
@@ -83,7 +92,9 @@ def test_every_legacy_row_has_exactly_one_outcome(legacy: Legacy, reference: dic
     assert len(outcomes) == sum(legacy.manifest.row_counts.values())
 
 
-def test_every_manifest_defect_gets_its_expected_outcome(legacy: Legacy, reference: dict[str, Any]) -> None:
+def test_every_manifest_defect_gets_its_expected_outcome(
+    legacy: Legacy, reference: dict[str, Any]
+) -> None:
     defects = [d.to_dict() if hasattr(d, "to_dict") else vars(d) for d in legacy.manifest.defects]
     assert {(d["defect"]) for d in defects} == {f"D{i:02d}" for i in range(1, 29)}
     assert manifest_failures(reference["engine"], defects) == []
@@ -95,21 +106,36 @@ def test_clean_rows_round_trip_exactly(legacy: Legacy, reference: dict[str, Any]
     quarantined = quarantine_codes(reference["engine"])
     src = make_engine(legacy.url)
     with src.connect() as conn:
-        contacts = conn.execute(sa.text('SELECT "ROW_ID", "FST_NAME", "LAST_NAME", "MID_NAME" FROM "S_CONTACT"')).all()
+        contacts = conn.execute(
+            sa.text('SELECT "ROW_ID", "FST_NAME", "LAST_NAME", "MID_NAME" FROM "S_CONTACT"')
+        ).all()
         notes = conn.execute(sa.text('SELECT "ROW_ID", "COMMENTS_LONG" FROM "S_EVT_ACT"')).all()
     src.dispose()
-    person = sa.table("person", sa.column("legacy_row_id"), sa.column("given_name"), sa.column("family_name"),
-                      sa.column("middle_name"))
+    person = sa.table(
+        "person",
+        sa.column("legacy_row_id"),
+        sa.column("given_name"),
+        sa.column("family_name"),
+        sa.column("middle_name"),
+    )
     activity = sa.table("activity", sa.column("legacy_row_id"), sa.column("body"))
     with reference["engine"].connect() as conn:
         people = {r.legacy_row_id: r for r in conn.execute(sa.select(person))}
         bodies = {r.legacy_row_id: r.body for r in conn.execute(sa.select(activity))}
-    clean = [c for c in contacts if ("S_CONTACT", c.ROW_ID) not in flagged and ("S_CONTACT", c.ROW_ID) not in quarantined]
+    clean = [
+        c
+        for c in contacts
+        if ("S_CONTACT", c.ROW_ID) not in flagged and ("S_CONTACT", c.ROW_ID) not in quarantined
+    ]
     assert len(clean) > PERSONS // 2
     non_latin = 0
     for c in clean:
         p = people[c.ROW_ID]
-        assert (p.given_name, p.family_name, p.middle_name) == (c.FST_NAME, c.LAST_NAME, c.MID_NAME), c.ROW_ID
+        assert (p.given_name, p.family_name, p.middle_name) == (
+            c.FST_NAME,
+            c.LAST_NAME,
+            c.MID_NAME,
+        ), c.ROW_ID
         non_latin += any(ord(ch) > 0x24F for ch in (c.FST_NAME or "") + (c.LAST_NAME or ""))
     assert non_latin > 0, "the sample should hold names in non-Latin scripts"
     clean_notes = [n for n in notes if ("S_EVT_ACT", n.ROW_ID) not in flagged]
@@ -118,7 +144,9 @@ def test_clean_rows_round_trip_exactly(legacy: Legacy, reference: dict[str, Any]
         assert bodies[n.ROW_ID] == n.COMMENTS_LONG, n.ROW_ID
 
 
-def test_a_second_run_changes_nothing(legacy: Legacy, reference: dict[str, Any], tmp_path: Path) -> None:
+def test_a_second_run_changes_nothing(
+    legacy: Legacy, reference: dict[str, Any], tmp_path: Path
+) -> None:
     target = tmp_path / "target.sqlite"
     shutil.copy(Path(reference["url"].removeprefix("sqlite:///")), target)
     engine = make_target_engine(f"sqlite:///{target}")
@@ -127,7 +155,10 @@ def test_a_second_run_changes_nothing(legacy: Legacy, reference: dict[str, Any],
     assert dump_target(engine, drop_run_ids=False) == before
     runs = sa.table("migration_run", sa.column("status"))
     with engine.connect() as conn:
-        assert sorted(conn.execute(sa.select(runs.c.status)).scalars()) == ["succeeded", "succeeded"]
+        assert sorted(conn.execute(sa.select(runs.c.status)).scalars()) == [
+            "succeeded",
+            "succeeded",
+        ]
 
 
 def _copy_legacy_into(legacy: Legacy, url: str) -> set[str]:
@@ -155,7 +186,9 @@ def _copy_legacy_into(legacy: Legacy, url: str) -> set[str]:
     return changed
 
 
-def _without(dump: dict[str, list[tuple[Any, ...]]], row_ids: set[str]) -> dict[str, list[tuple[Any, ...]]]:
+def _without(
+    dump: dict[str, list[tuple[Any, ...]]], row_ids: set[str]
+) -> dict[str, list[tuple[Any, ...]]]:
     """The dump less every row that names one of ``row_ids``."""
     return {t: [r for r in rows if not row_ids & set(r)] for t, rows in dump.items()}
 
@@ -165,7 +198,11 @@ def _without(dump: dict[str, list[tuple[Any, ...]]], row_ids: set[str]) -> dict[
     ["postgresql", "mariadb-odbc", "sqlite-odbc", "postgresql-odbc"],
 )
 def test_every_source_kind_gives_the_same_store(
-    source_kind: str, legacy: Legacy, reference: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
+    source_kind: str,
+    legacy: Legacy,
+    reference: dict[str, Any],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     changed: set[str] = set()
     if source_kind == "sqlite-odbc":
@@ -192,7 +229,10 @@ def test_every_source_kind_gives_the_same_store(
     got = dump_target(make_target_engine(target))
     assert _without(got, changed) == _without(reference["dump"], changed)
     if changed:  # the rows whose NUL was dropped are still loaded, now without a NUL_REMOVED flag
-        assert all(ledger(make_target_engine(target))[("S_EVT_ACT", r)]["outcome"] == "loaded" for r in changed)
+        assert all(
+            ledger(make_target_engine(target))[("S_EVT_ACT", r)]["outcome"] == "loaded"
+            for r in changed
+        )
 
 
 def test_postgresql_target_matches_the_sqlite_target(

@@ -108,7 +108,9 @@ class DefectExpectation:
     code: str
 
 
-def _e(defect: str, variant: str, table: str, column: str | None, action: str, code: str) -> DefectExpectation:
+def _e(
+    defect: str, variant: str, table: str, column: str | None, action: str, code: str
+) -> DefectExpectation:
     return DefectExpectation(defect, variant, table, column, action, code)
 
 
@@ -118,24 +120,89 @@ DEFECTS: tuple[DefectExpectation, ...] = (
     _e("D02", "merge_repointed", "CX_CASE_CON", "CON_ID", "normalise", "MERGED_PARTY_REPOINTED"),
     _e("D02", "merge_unresolved", "CX_CASE_CON", "CON_ID", "quarantine", "FK_TO_MERGED_PARTY"),
     _e("D03", "orphan_case_participant", "CX_CASE_CON", "CON_ID", "quarantine", "ORPHAN_REFERENCE"),
-    _e("D03", "orphan_contact_address", "S_CON_ADDR", "ADDR_PER_ID", "quarantine", "ORPHAN_REFERENCE"),
-    _e("D03", "orphan_incident_participant", "S_INCIDENT_CON", "INCIDENT_ID", "quarantine", "ORPHAN_REFERENCE"),
+    _e(
+        "D03",
+        "orphan_contact_address",
+        "S_CON_ADDR",
+        "ADDR_PER_ID",
+        "quarantine",
+        "ORPHAN_REFERENCE",
+    ),
+    _e(
+        "D03",
+        "orphan_incident_participant",
+        "S_INCIDENT_CON",
+        "INCIDENT_ID",
+        "quarantine",
+        "ORPHAN_REFERENCE",
+    ),
     _e("D03", "case_without_participants", "S_CASE", None, "flag", "NO_PARTICIPANTS"),
     _e("D04", "no_match_row_id", "S_CONTACT", "PR_PER_ADDR_ID", "normalise", "NO_MATCH_ROW_ID"),
     _e("D05", "orphan_extension", "S_CONTACT_X", "PAR_ROW_ID", "quarantine", "ORPHAN_EXTENSION"),
-    _e("D05", "duplicate_extension", "S_CONTACT_X", "PAR_ROW_ID", "quarantine", "DUPLICATE_EXTENSION"),
-    _e("D05", "identical_extension", "S_CONTACT_X", "PAR_ROW_ID", "exclude", "IDENTICAL_DUPLICATE_EXTENSION"),
-    _e("D06", "known_format", "CX_PLACEMENT", "START_DT_TXT", "normalise", "DATE_FORMAT_NORMALISED"),
+    _e(
+        "D05",
+        "duplicate_extension",
+        "S_CONTACT_X",
+        "PAR_ROW_ID",
+        "quarantine",
+        "DUPLICATE_EXTENSION",
+    ),
+    _e(
+        "D05",
+        "identical_extension",
+        "S_CONTACT_X",
+        "PAR_ROW_ID",
+        "exclude",
+        "IDENTICAL_DUPLICATE_EXTENSION",
+    ),
+    _e(
+        "D06", "known_format", "CX_PLACEMENT", "START_DT_TXT", "normalise", "DATE_FORMAT_NORMALISED"
+    ),
     _e("D06", "ambiguous_day_month", "CX_PLACEMENT", "START_DT_TXT", "flag", "AMBIGUOUS_DATE"),
     _e("D06", "unparseable", "CX_PLACEMENT", "START_DT_TXT", "quarantine", "INVALID_DATE"),
     _e("D07", "future_birth", "S_CONTACT", "BIRTH_DT", "quarantine", "DOB_IN_FUTURE"),
     _e("D07", "pivoted_year", "S_CONTACT", "BIRTH_DT", "quarantine", "DOB_IN_FUTURE"),
     _e("D07", "placeholder_birth", "S_CONTACT", "BIRTH_DT", "normalise", "PLACEHOLDER_DATE"),
-    _e("D08", "case_closed_before_open", "S_CASE", "CLOSED_DT", "quarantine", "CHRONOLOGY_VIOLATION"),
-    _e("D08", "placement_end_before_start", "CX_PLACEMENT", "END_DT_TXT", "quarantine", "CHRONOLOGY_VIOLATION"),
-    _e("D08", "placement_before_birth", "CX_PLACEMENT", "START_DT_TXT", "quarantine", "CHRONOLOGY_VIOLATION"),
-    _e("D08", "screened_before_reported", "S_INCIDENT", "X_SCREEN_DT", "quarantine", "CHRONOLOGY_VIOLATION"),
-    _e("D09", "code_spelling_drift", "CX_PLACEMENT", "PLCMT_TYPE_CD", "normalise", "CODE_NORMALISED"),
+    _e(
+        "D08",
+        "case_closed_before_open",
+        "S_CASE",
+        "CLOSED_DT",
+        "quarantine",
+        "CHRONOLOGY_VIOLATION",
+    ),
+    _e(
+        "D08",
+        "placement_end_before_start",
+        "CX_PLACEMENT",
+        "END_DT_TXT",
+        "quarantine",
+        "CHRONOLOGY_VIOLATION",
+    ),
+    _e(
+        "D08",
+        "placement_before_birth",
+        "CX_PLACEMENT",
+        "START_DT_TXT",
+        "quarantine",
+        "CHRONOLOGY_VIOLATION",
+    ),
+    _e(
+        "D08",
+        "screened_before_reported",
+        "S_INCIDENT",
+        "X_SCREEN_DT",
+        "quarantine",
+        "CHRONOLOGY_VIOLATION",
+    ),
+    _e(
+        "D09",
+        "code_spelling_drift",
+        "CX_PLACEMENT",
+        "PLCMT_TYPE_CD",
+        "normalise",
+        "CODE_NORMALISED",
+    ),
     _e("D09", "renamed_code", "S_CASE", "STATUS_CD", "normalise", "CODE_NORMALISED"),
     _e("D09", "unknown_code", "S_CASE", "TYPE_CD", "quarantine", "UNMAPPED_CODE"),
     _e("D10", "retired_code", "S_CASE", "X_LEGAL_STATUS_CD", "flag", "RETIRED_CODE"),
@@ -152,10 +219,26 @@ DEFECTS: tuple[DefectExpectation, ...] = (
     _e("D16", "inactive_person", "S_CONTACT", "ACTIVE_FLG", "load", "SOFT_DELETED"),
     _e("D16", "do_not_use_name", "S_CONTACT", "LAST_NAME", "load", "SOFT_DELETED"),
     _e("D16", "entered_in_error", "S_CASE", "STATUS_CD", "load", "SOFT_DELETED"),
-    _e("D17", "self_relationship", "S_PARTY_REL", "REL_PARTY_ID", "quarantine", "SELF_RELATIONSHIP"),
-    _e("D17", "relationship_cycle", "S_PARTY_REL", "REL_PARTY_ID", "quarantine", "RELATIONSHIP_CYCLE"),
+    _e(
+        "D17", "self_relationship", "S_PARTY_REL", "REL_PARTY_ID", "quarantine", "SELF_RELATIONSHIP"
+    ),
+    _e(
+        "D17",
+        "relationship_cycle",
+        "S_PARTY_REL",
+        "REL_PARTY_ID",
+        "quarantine",
+        "RELATIONSHIP_CYCLE",
+    ),
     _e("D17", "inverse_pair", "S_PARTY_REL", None, "exclude", "INVERSE_RELATIONSHIP"),
-    _e("D18", "overlapping_placement", "CX_PLACEMENT", "START_DT_TXT", "quarantine", "PLACEMENT_OVERLAP"),
+    _e(
+        "D18",
+        "overlapping_placement",
+        "CX_PLACEMENT",
+        "START_DT_TXT",
+        "quarantine",
+        "PLACEMENT_OVERLAP",
+    ),
     _e("D19", "key_trailing_blank", "CX_CASE_CON", "CASE_ID", "normalise", "KEY_NORMALISED"),
     _e("D19", "key_lower_case", "S_INCIDENT_CON", "CON_ID", "normalise", "KEY_NORMALISED"),
     _e("D20", "created_after_updated", "S_CASE", "CREATED", "flag", "AUDIT_INCONSISTENT"),
@@ -210,6 +293,7 @@ def render_codes_markdown() -> str:
         "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {d.defect} | {d.variant} | {d.table} | {d.column or ''} | {d.action} | `{d.code}` |" for d in DEFECTS
+        f"| {d.defect} | {d.variant} | {d.table} | {d.column or ''} | {d.action} | `{d.code}` |"
+        for d in DEFECTS
     ]
     return "\n".join(lines) + "\n"
