@@ -1,0 +1,155 @@
+"""The command line and the real Prefect flow (one Prefect test harness for the session)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from e2e_support import ledger
+from prefect.client.orchestration import get_client
+from prefect.testing.utilities import prefect_test_harness
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.engines import make_target_engine
+
+SECRET = "hunter2-not-a-real-secret"
+
+
+@pytest.fixture(scope="module")
+def prefect_harness() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("cli")
+    paths = {
+        "legacy": root / "legacy.sqlite",
+        "files": root / "files",
+        "manifest": root / "manifest.json",
+    }
+    result = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            "--persons",
+            "40",
+            "--seed",
+            "3",
+            "--source",
+            f"sqlite:///{paths['legacy']}",
+            "--attachments-dir",
+            str(paths["files"]),
+            "--manifest",
+            str(paths["manifest"]),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return paths
+
+
+def _person_names(legacy: Path) -> set[str]:
+    engine = sa.create_engine(f"sqlite:///{legacy}")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text('SELECT "FST_NAME", "LAST_NAME" FROM "S_CONTACT"')).all()
+    engine.dispose()
+    return {n for r in rows for n in r if n and len(n) > 3}
+
+
+def test_generate_writes_database_files_and_manifest(generated: dict[str, Path]) -> None:
+    manifest = json.loads(generated["manifest"].read_text("utf-8"))
+    assert manifest["persons"] == 40 and manifest["defects"]
+    assert any(generated["files"].glob("*.SAF"))
+    assert _person_names(generated["legacy"])
+
+
+def test_init_target_creates_the_schema(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["init-target", "--target", f"sqlite:///{tmp_path / 't.sqlite'}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "target tables present" in result.output
+
+
+def test_migrate_runs_the_prefect_flow_and_publishes_outcomes(
+    prefect_harness: None,
+    generated: dict[str, Path],
+    pg_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    target = sa.make_url(pg_url).set(password=SECRET).render_as_string(hide_password=False)
+    caplog.set_level(logging.DEBUG)
+    result = CliRunner().invoke(
+        app,
+        [
+            "migrate",
+            "--source",
+            f"sqlite:///{generated['legacy']}",
+            "--target",
+            target,
+            "--attachments-dir",
+            str(generated["files"]),
+            "--attachment-store",
+            str(tmp_path / "store"),
+            "--batch-size",
+            "50",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "S_CONTACT" in result.output and "quarantined" in result.output
+
+    engine = make_target_engine(pg_url)
+    outcomes = ledger(engine)
+    manifest = json.loads(generated["manifest"].read_text("utf-8"))
+    assert len(outcomes) == sum(manifest["row_counts"].values())
+    with engine.connect() as conn:
+        sources = (
+            conn.execute(sa.text("SELECT source FROM migration.migration_run")).scalars().all()
+        )
+    engine.dispose()
+
+    # The flow published its per-table outcome counts as a table artifact.
+    with get_client(sync_client=True) as client:
+        artifacts = [a for a in client.read_artifacts() if a.key == "migration-outcomes"]
+    assert artifacts, "the flow publishes a table artifact"
+    table = artifacts[-1].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    by_table = {r["table"]: r for r in rows}
+    assert by_table["S_CONTACT"]["rows"] == manifest["row_counts"]["S_CONTACT"]
+
+    # Neither personal data nor credentials reach the logs, the output or the run record.
+    text = caplog.text + result.output
+    assert SECRET not in text and all(SECRET not in s for s in sources)
+    leaked = [n for n in _person_names(generated["legacy"]) if n in text]
+    assert leaked == []
+
+
+def test_migrate_reports_a_broken_source_clearly(
+    prefect_harness: None, generated: dict[str, Path], tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(generated["legacy"].read_bytes())
+    engine = sa.create_engine(f"sqlite:///{broken}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql('DROP TABLE "S_INCIDENT"')
+    engine.dispose()
+    result = CliRunner().invoke(
+        app,
+        [
+            "migrate",
+            "--source",
+            f"sqlite:///{broken}",
+            "--target",
+            f"sqlite:///{tmp_path / 't.sqlite'}",
+        ],
+    )
+    assert result.exit_code == 2
+    stopped = [line for line in result.output.splitlines() if line.startswith("Migration stopped:")]
+    assert stopped and "S_INCIDENT" in stopped[0] and "not found" in stopped[0]
