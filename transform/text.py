@@ -99,9 +99,20 @@ def _undouble(text: str) -> str:
         return text
 
 
+# UTF-8 read as CP1252 always shows a lead byte C2-F4 (Latin-1 letters) followed by a
+# continuation byte 80-BF (CP1252's punctuation block or Latin-1 80-BF): text without
+# such a pair (nor a C1 control, CP1252 punctuation read as Latin-1) cannot be
+# mojibake, and skips the (slow) repair attempt.
+_MOJIBAKE_PAIR = re.compile(
+    "[\u0080-\u009f]|[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030"
+    "\u2039\u203a\u20ac\u2122]"
+)
+
+
 def _fix_encoding(text: str) -> str:
     """ftfy with :data:`FTFY_CONFIG`, then :func:`_undouble` when ftfy changed nothing."""
-    if text.isascii():  # only non-ASCII text can hold mojibake (HTML entities are kept)
+    if text.isascii() or not _MOJIBAKE_PAIR.search(text):
         return text
     fixed = ftfy.fix_text(text, FTFY_CONFIG)
     return fixed if fixed != text else _undouble(text)
@@ -120,7 +131,7 @@ def repair_text_all(value: str | None) -> tuple[str | None, list[TextFlag]]:
     if fixed != text:
         text = fixed
         codes.append("MOJIBAKE_REPAIRED")
-    if _LOST.search(text):
+    if ("?" in text or "\ufffd" in text) and _LOST.search(text):
         codes.append("LOSSY_CHARSET")
     codes.sort(key=_SEVERITY.index)
     return text, [(code, value, text) for code in codes]
