@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from pathlib import Path
 
@@ -21,6 +22,15 @@ SOURCE_HELP = (
     "Legacy ICM database: a SQLAlchemy URL, or an ODBC connection string (DRIVER={...};...)."
 )
 TARGET_HELP = "The new store: a SQLAlchemy URL (postgresql+psycopg://... or sqlite:///file)."
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"--as-of must be a date as YYYY-MM-DD, not {text!r}") from None
 
 
 @app.callback()
@@ -78,6 +88,10 @@ def migrate(
         None, help="Folder of the new content-addressed attachment store."
     ),
     batch_size: int = typer.Option(5000, min=1, help="Rows per batch (one transaction each)."),
+    as_of: str | None = typer.Option(
+        None,
+        help="Extraction date (YYYY-MM-DD) for date rules such as birth dates in the future; default today.",
+    ),
 ) -> None:
     """Move every legacy table into the new store. Re-run after a crash to resume."""
     from flows.run_migrate import run_migrate
@@ -90,6 +104,7 @@ def migrate(
         batch_size=batch_size,
         requested_by=getpass.getuser(),
         console=console,
+        as_of=_as_of(as_of),
     )
     raise typer.Exit(code)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import shutil
 from pathlib import Path
@@ -27,7 +28,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     reports = work_dir / "reports"
 
     console.rule("1. Generate a synthetic legacy ICM database")
-    run_generate(
+    generated = run_generate(
         f"sqlite:///{legacy}",
         persons=persons,
         seed=seed,
@@ -45,6 +46,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         batch_size=2000,
         requested_by=getpass.getuser(),
         console=console,
+        as_of=dt.date.fromisoformat(generated.as_of),  # the synthetic data's "today"
     )
     if code != 0:
         return code

@@ -9,6 +9,7 @@ per-table outcome counts. Progress reaches the command line through
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from contextvars import ContextVar
 from pathlib import Path
@@ -102,6 +103,7 @@ def migrate_flow(
     attachment_store: str | None = None,
     batch_size: int = 5000,
     requested_by: str | None = None,
+    as_of: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Migrate every legacy ICM table into the new store. Returns per-table outcome counts."""
     logger = get_run_logger()
@@ -115,6 +117,7 @@ def migrate_flow(
         attachments_dir=Path(attachments_dir) if attachments_dir else None,
         attachment_store=Path(attachment_store) if attachment_store else None,
         requested_by=requested_by,
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
     )
     logger.info("migration run %s from %s", job.run_id, redact(source))
     run_tables(job, batch=migrate_batch_task, sink=_progress.get())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from rich.console import Console
@@ -47,6 +48,7 @@ def run_migrate(
     batch_size: int,
     requested_by: str | None,
     console: Console,
+    as_of: dt.date | None = None,
 ) -> int:
     """Run the flow; print outcomes. Exit code 0 on success, 2 on error (with a clear message)."""
     with Progress(
@@ -73,6 +75,7 @@ def run_migrate(
                 attachment_store=str(attachment_store) if attachment_store else None,
                 batch_size=batch_size,
                 requested_by=requested_by,
+                as_of=as_of.isoformat() if as_of else None,
             )
         except (extract.ExtractError, load.LoadError) as exc:
             console.print(f"[red]Migration stopped:[/red] {exc}")
