@@ -110,6 +110,58 @@ def migrate(
 
 
 @app.command()
+def reconcile(
+    source: str = typer.Option(..., help=SOURCE_HELP),
+    target: str = typer.Option(..., help=TARGET_HELP),
+    out: Path = typer.Option(
+        ..., help="Folder for reconciliation.json, discrepancies.csv, report.html, manifest.json."
+    ),
+    attachments_dir: Path | None = typer.Option(
+        None, help="The Siebel file system, to re-check each file."
+    ),
+    attachment_store: Path | None = typer.Option(
+        None, help="The new attachment store, to check each stored file."
+    ),
+    reveal_pii: bool = typer.Option(
+        False, "--reveal-pii", help="Show personal data in the report (recorded with who asked)."
+    ),
+    batch_size: int = typer.Option(5000, min=1, help="Rows read per batch on each side."),
+) -> None:
+    """Prove the migration complete: exit 0 when clean, 1 on any discrepancy, 2 on error."""
+    from flows.run_reconcile import run_reconcile
+
+    raise typer.Exit(
+        run_reconcile(
+            source=source,
+            target=target,
+            out_dir=out,
+            attachments_dir=attachments_dir,
+            attachment_store=attachment_store,
+            console=console,
+            reveal_pii=reveal_pii,
+            requested_by=getpass.getuser(),
+            batch_size=batch_size,
+        )
+    )
+
+
+@app.command("verify-report")
+def verify_report(
+    report_dir: Path = typer.Argument(..., help="A folder written by `reconcile`."),
+    manifest_sha256: str | None = typer.Option(
+        None,
+        help="The manifest SHA-256 recorded when the report was made (catches a re-sealed forgery).",
+    ),
+) -> None:
+    """Check a report against its manifest and chain: exit 0 when intact, non-zero on any change."""
+    from flows.run_reconcile import run_verify_report
+
+    raise typer.Exit(
+        run_verify_report(report_dir, console, expected_manifest_sha256=manifest_sha256)
+    )
+
+
+@app.command()
 def demo(
     work_dir: Path = typer.Option(
         Path("work/demo"), help="Folder for the demo's databases and reports."

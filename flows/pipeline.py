@@ -31,11 +31,13 @@ __all__ = [
     "BatchRunner",
     "MigrationJob",
     "ProgressSink",
+    "context_for",
     "finish_migration",
     "migrate_batch",
     "migrate_direct",
     "migrate_table",
     "prepare_migration",
+    "reference_context",
     "run_matching",
     "run_tables",
     "table_plan",
@@ -92,6 +94,7 @@ def prepare_migration(
     load.init_target(target)
     run_id = load.latest_unfinished_run(target, include_failed=True)
     if run_id is None:
+        as_of = as_of or dt.datetime.now(dt.UTC).date()
         load.reset_checkpoints(target)
         run_id = load.start_run(
             target,
@@ -100,18 +103,15 @@ def prepare_migration(
             code_version=CODE_VERSION,
             rules_version=RULES_VERSION,
             requested_by=requested_by,
+            as_of=as_of,
         )
-        log.info("migration run %s started", run_id)
+        log.info("migration run %s started (as of %s)", run_id, as_of)
     else:
-        log.info("resuming unfinished migration run %s", run_id)
+        # A resumed run applies the date rules of the day it started, whatever today is.
+        as_of = load.run_as_of(target, run_id) or as_of or dt.datetime.now(dt.UTC).date()
+        log.info("resuming unfinished migration run %s (as of %s)", run_id, as_of)
     load.seed_crosswalk(target, load_crosswalk_rows())
-    context = transform.BatchContext(
-        as_of=as_of or dt.datetime.now(dt.UTC).date(),
-        codes=load_code_entries(extract.read_code_lists(source)),
-        crosswalk={(cs, lv): code for cs, lv, code, _ in load_crosswalk_rows()},
-        users=extract.read_user_ids(source),
-        merged_into=extract.read_merge_map(source),
-    )
+    context = reference_context(source, as_of=as_of)
     return MigrationJob(
         source=source,
         target=target,
@@ -120,6 +120,17 @@ def prepare_migration(
         batch_size=batch_size,
         attachments_dir=attachments_dir,
         attachment_store=attachment_store,
+    )
+
+
+def reference_context(source: extract.LegacySource, *, as_of: dt.date) -> transform.BatchContext:
+    """The reference data every batch of a run shares: pick lists, crosswalk, users, merges."""
+    return transform.BatchContext(
+        as_of=as_of,
+        codes=load_code_entries(extract.read_code_lists(source)),
+        crosswalk={(cs, lv): code for cs, lv, code, _ in load_crosswalk_rows()},
+        users=extract.read_user_ids(source),
+        merged_into=extract.read_merge_map(source),
     )
 
 
@@ -133,7 +144,8 @@ def table_plan(job: MigrationJob, table: str) -> str | bool | None:
     return checkpoint.last_row_id
 
 
-def _context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transform.BatchContext:
+def context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transform.BatchContext:
+    """The context of one batch: the run's reference data, the table's facts, parent outcomes."""
     if table not in job.facts:
         job.facts[table] = table_facts(job.source, table)
     facts = dict(job.facts[table])
@@ -161,7 +173,7 @@ def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchRepo
     batch = next(iter(batches), None)
     if batch is None or batch.frame.empty:
         return BatchReport(table, 0, 0, 0, 0, 0, after)
-    result = transform.transform_batch(table, batch.frame, _context_for(job, table, batch.frame))
+    result = transform.transform_batch(table, batch.frame, context_for(job, table, batch.frame))
     if (
         "attachment" in result.upserts
         and job.attachments_dir is not None

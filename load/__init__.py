@@ -16,7 +16,7 @@ from load.errors import (
 )
 from load.ledger import ledger_outcomes, outcome_counts
 from load.matches import write_match_candidates
-from load.runs import finish_run, latest_unfinished_run, start_run
+from load.runs import finish_run, latest_unfinished_run, run_as_of, start_run
 from load.schema_setup import (
     UnsupportedTargetError,
     init_target,
@@ -55,6 +55,7 @@ __all__ = [
     "present_target_tables",
     "read_checkpoint",
     "reset_checkpoints",
+    "run_as_of",
     "schema_differences",
     "schema_translate_map",
     "seed_crosswalk",

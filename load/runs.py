@@ -18,6 +18,7 @@ __all__ = [
     "check_redacted",
     "finish_run",
     "latest_unfinished_run",
+    "run_as_of",
     "start_run",
 ]
 
@@ -53,6 +54,7 @@ def start_run(
     code_version: str,
     rules_version: str,
     requested_by: str | None = None,
+    as_of: dt.date | None = None,
 ) -> str:
     """Record a new run (status ``running``) and return its id (a uuid4 as text).
 
@@ -76,6 +78,7 @@ def start_run(
                 code_version=code_version,
                 rules_version=rules_version,
                 requested_by=requested_by,
+                as_of=as_of,
             )
         )
     return run_id
@@ -114,3 +117,10 @@ def latest_unfinished_run(engine: sa.Engine, *, include_failed: bool = False) ->
         return None
     wanted = ("running", "failed") if include_failed else ("running",)
     return str(row[0]) if row[1] in wanted else None
+
+
+def run_as_of(engine: sa.Engine, run_id: str) -> dt.date | None:
+    """The extraction date a run's date rules used (None for runs recorded before 0003)."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(RUN.c.as_of).where(RUN.c.id == run_id)).scalar_one_or_none()
+    return value if isinstance(value, dt.date) else None

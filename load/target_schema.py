@@ -40,6 +40,7 @@ __all__ = [
 SCHEMAS = ("icm", "restricted", "ref", "migration")
 SQLITE_SCHEMA_MAP: dict[str | None, str | None] = {s: None for s in SCHEMAS}
 
+
 def schema_translate_map(dialect_name: str) -> dict[str | None, str | None] | None:
     """The map an engine of ``dialect_name`` needs: schemas exist only on PostgreSQL."""
     return None if dialect_name == "postgresql" else SQLITE_SCHEMA_MAP
@@ -146,7 +147,9 @@ class PersonAlias(Lineage, Base):
     __schema__ = "icm"
     __lineage_key_extra__ = ("alias_seq",)
     id: Mapped[uuid.UUID] = _uuid_pk()
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
+    )
     alias_seq: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     full_name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
 
@@ -155,8 +158,12 @@ class PersonAddress(Lineage, Base):
     __tablename__ = "person_address"
     __schema__ = "icm"
     id: Mapped[uuid.UUID] = _uuid_pk()
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True)
-    address_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.address.id"), nullable=False, index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
+    )
+    address_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.address.id"), nullable=False, index=True
+    )
     address_type_code: Mapped[str | None] = mapped_column(sa.String(30))
     start_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     end_date: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -168,7 +175,9 @@ class PersonRelationship(Lineage, Base):
     __tablename__ = "person_relationship"
     __schema__ = "icm"
     id: Mapped[uuid.UUID] = _uuid_pk()
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
+    )
     related_person_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
     )
@@ -199,8 +208,12 @@ class CaseParticipant(Lineage, Base):
     __tablename__ = "case_participant"
     __schema__ = "icm"
     id: Mapped[uuid.UUID] = _uuid_pk()
-    case_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.case_file.id"), nullable=False, index=True)
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.case_file.id"), nullable=False, index=True
+    )
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
+    )
     role_code: Mapped[str | None] = mapped_column(sa.String(30))
     is_primary: Mapped[bool | None] = mapped_column(sa.Boolean)
     start_date: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -230,7 +243,9 @@ class IntakeParticipant(Lineage, Base):
     intake_report_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("icm.intake_report.id"), nullable=False, index=True
     )
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
+    )
     role_code: Mapped[str | None] = mapped_column(sa.String(30))
     allegation_code: Mapped[str | None] = mapped_column(sa.String(30))
 
@@ -258,7 +273,9 @@ class Activity(Lineage, Base):
     status_code: Mapped[str | None] = mapped_column(sa.String(30))
     subject: Mapped[str | None] = mapped_column(sa.String(100))
     body: Mapped[str | None] = mapped_column(sa.Text)
-    body_suspected_truncated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    body_suspected_truncated: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False
+    )
     planned_at: Mapped[dt.datetime | None] = mapped_column(UTC_TS)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTC_TS)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTC_TS)
@@ -293,7 +310,9 @@ class Attachment(Lineage, Base):
     __tablename__ = "attachment"
     __schema__ = "icm"
     id: Mapped[uuid.UUID] = _uuid_pk()
-    activity_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.activity.id"), nullable=False, index=True)
+    activity_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.activity.id"), nullable=False, index=True
+    )
     case_id: Mapped[uuid.UUID | None] = _fk("icm.case_file.id")
     file_name: Mapped[str | None] = mapped_column(sa.String(200))
     file_ext: Mapped[str | None] = mapped_column(sa.String(10))
@@ -327,7 +346,9 @@ class PersonIdentifier(Lineage, Base):
     __schema__ = "restricted"
     __lineage_key_extra__ = ("id_type",)
     id: Mapped[uuid.UUID] = _uuid_pk()
-    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("icm.person.id"), nullable=False, index=True
+    )
     id_type: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     id_value: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     is_verified: Mapped[bool] = mapped_column(sa.Boolean, nullable=False)
@@ -394,6 +415,8 @@ class MigrationRun(Base):
     rules_version: Mapped[str] = mapped_column(sa.String(40), nullable=False)
     requested_by: Mapped[str | None] = mapped_column(sa.String(100))
     detail: Mapped[str | None] = mapped_column(sa.Text)
+    # The extraction date the date rules used (birth dates in the future, ...).
+    as_of: Mapped[dt.date | None] = mapped_column(sa.Date)
 
 
 class Ledger(Base):
@@ -401,7 +424,9 @@ class Ledger(Base):
     __table_args__ = {"schema": "migration"}
     legacy_table: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     legacy_row_id: Mapped[str] = mapped_column(sa.String(15), primary_key=True)
-    outcome: Mapped[str] = mapped_column(sa.String(12), nullable=False)  # loaded, quarantined, excluded
+    outcome: Mapped[str] = mapped_column(
+        sa.String(12), nullable=False
+    )  # loaded, quarantined, excluded
     rule: Mapped[str | None] = mapped_column(sa.String(60))  # the named rule of an exclusion
     target_table: Mapped[str | None] = mapped_column(sa.String(60))
     target_id: Mapped[str | None] = mapped_column(sa.String(36))
@@ -418,8 +443,12 @@ class Quarantine(Base):
     legacy_row_id: Mapped[str] = mapped_column(sa.String(15), primary_key=True)
     run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     reason_codes: Mapped[str] = mapped_column(sa.Text, nullable=False)  # JSON list of codes
-    details: Mapped[str] = mapped_column(sa.Text, nullable=False)  # JSON list of {code, column, message}
-    raw_row: Mapped[str] = mapped_column(sa.Text, nullable=False)  # JSON of the legacy row as extracted
+    details: Mapped[str] = mapped_column(
+        sa.Text, nullable=False
+    )  # JSON list of {code, column, message}
+    raw_row: Mapped[str] = mapped_column(
+        sa.Text, nullable=False
+    )  # JSON of the legacy row as extracted
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="open")
 
 
@@ -429,13 +458,17 @@ class DqFlag(Base):
         sa.UniqueConstraint("legacy_table", "legacy_row_id", "code", "field", name="uq_dq_flag"),
         {"schema": "migration"},
     )
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     legacy_table: Mapped[str] = mapped_column(sa.String(30), nullable=False)
     legacy_row_id: Mapped[str] = mapped_column(sa.String(15), nullable=False)
     target_table: Mapped[str | None] = mapped_column(sa.String(60))
     target_id: Mapped[str | None] = mapped_column(sa.String(36))
     code: Mapped[str] = mapped_column(sa.String(40), nullable=False)
-    field: Mapped[str] = mapped_column(sa.String(60), nullable=False)  # '' when the flag is on the whole row
+    field: Mapped[str] = mapped_column(
+        sa.String(60), nullable=False
+    )  # '' when the flag is on the whole row
     original_value: Mapped[str | None] = mapped_column(sa.Text)
     normalised_value: Mapped[str | None] = mapped_column(sa.Text)
     run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
@@ -465,6 +498,24 @@ class PersonMatchCandidate(Base):
     run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
 
 
+class ReconciliationRun(Base):
+    """One row per ``reconcile`` run: what was checked, its outcome, and who asked to see personal data."""
+
+    __tablename__ = "reconciliation_run"
+    __table_args__ = {"schema": "migration"}
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    # The migration run reconciled.
+    migration_run_id: Mapped[str | None] = mapped_column(sa.String(36))
+    started_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTC_TS)
+    # running, clean, discrepancies or failed
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    pii_revealed: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    requested_by: Mapped[str | None] = mapped_column(sa.String(100))
+    report_dir: Mapped[str | None] = mapped_column(sa.Text)
+    manifest_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+
 def target_metadata() -> sa.MetaData:
     """The metadata of every target table (schema-qualified; translate for SQLite)."""
     return Base.metadata
@@ -475,7 +526,9 @@ def target_table(name: str) -> sa.Table:
     tables = Base.metadata.tables
     if name in tables:
         return tables[name]
-    for qualified, table in tables.items():
+    for table in tables.values():
         if table.name == name:
             return table
-    raise KeyError(f"Target table {name!r} does not exist. Available: {sorted(t.name for t in tables.values())}")
+    raise KeyError(
+        f"Target table {name!r} does not exist. Available: {sorted(t.name for t in tables.values())}"
+    )

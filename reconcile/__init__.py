@@ -1,3 +1,77 @@
-"""Reconcile: independently re-read both sides and report what is lost, unexpected or changed."""
+"""Reconcile: independently re-read both sides and report what is lost, unexpected or changed.
 
-__all__: list[str] = []
+Public API (import from ``reconcile``, not from its modules). The report side:
+:class:`ReconciliationResult` (the data the comparison computes once), the pure
+renderers, :func:`write_report` and :func:`verify_report`. The comparison side:
+:func:`reconcile_stores` (the engine), its errors, and the run record of a reconciliation.
+"""
+
+from reconcile.compare import PII_KIND_OF, same_value
+from reconcile.engine import ExpectedRows, Progress, migration_run_of, reconcile_stores
+from reconcile.errors import ReconcileError, TerminalReconcileError, TransientReconcileError
+from reconcile.manifest import ManifestError, manifest_sha256, verify_report, write_manifest
+from reconcile.masking import mask, safe_detail, shown
+from reconcile.render_csv import render_csv
+from reconcile.render_html import render_html
+from reconcile.render_json import REPORT_VERSION, render_json
+from reconcile.report import REPORT_FILES, ReportPaths, write_report
+from reconcile.result import (
+    DISCREPANCY_KINDS,
+    KIND_MEANINGS,
+    PII_KINDS,
+    Discrepancy,
+    DiscrepancyKind,
+    FieldDiff,
+    FlagSummary,
+    PiiKind,
+    ReasonSummary,
+    ReconciliationResult,
+    TableCounts,
+)
+from reconcile.run_record import (
+    ReconciliationRunRecord,
+    finish_reconciliation_run,
+    read_reconciliation_run,
+    start_reconciliation_run,
+)
+
+__all__ = [
+    "DISCREPANCY_KINDS",
+    "KIND_MEANINGS",
+    "PII_KINDS",
+    "PII_KIND_OF",
+    "REPORT_FILES",
+    "REPORT_VERSION",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "ExpectedRows",
+    "FieldDiff",
+    "FlagSummary",
+    "ManifestError",
+    "PiiKind",
+    "Progress",
+    "ReasonSummary",
+    "ReconcileError",
+    "ReconciliationResult",
+    "ReconciliationRunRecord",
+    "ReportPaths",
+    "TableCounts",
+    "TerminalReconcileError",
+    "TransientReconcileError",
+    "finish_reconciliation_run",
+    "manifest_sha256",
+    "mask",
+    "migration_run_of",
+    "read_reconciliation_run",
+    "reconcile_stores",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "safe_detail",
+    "same_value",
+    "shown",
+    "start_reconciliation_run",
+    "verify_report",
+    "write_manifest",
+    "write_report",
+]

@@ -1,0 +1,151 @@
+"""Run ``reconcile`` and ``verify-report`` from the command line: summary tables with rich, exit codes.
+
+Exit codes: 0 clean (or a report that verifies), 1 discrepancies found (or a
+report that does not verify), 2 an error (unreachable source or target, a
+target that was never migrated, ...), with a message naming no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+import extract
+import load
+from flows.reconcile_flow import reconcile_flow
+from reconcile import ReconcileError, ReconciliationResult, verify_report
+from reconcile.result import COUNT_FIELDS
+
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_DISCREPANCIES",
+    "EXIT_ERROR",
+    "run_reconcile",
+    "run_verify_report",
+    "summary_table",
+]
+
+EXIT_CLEAN, EXIT_DISCREPANCIES, EXIT_ERROR = 0, 1, 2
+_SHORT = {
+    "source_rows": "source",
+    "quarantined": "quar.",
+    "unaccounted": "unacc.",
+    "missing_in_target": "missing",
+    "unexpected_in_target": "unexp.",
+    "mismatched": "mism.",
+    "changed_in_source": "changed",
+    "deleted_in_source": "deleted",
+    "orphan_references": "orphans",
+    "attachment_mismatches": "attach.",
+}
+
+
+def summary_table(result: ReconciliationResult) -> Table:
+    """Per legacy table: source rows = loaded + quarantined + excluded + unaccounted, and every discrepancy count."""
+    table = Table(title=f"Reconciliation of migration run {result.run_id}: {result.status}")
+    table.add_column("table")
+    for name in COUNT_FIELDS:
+        table.add_column(_SHORT.get(name, name), justify="right")
+    for name, counts in result.tables.items():
+        style = None if counts.is_clean else "red"
+        table.add_row(name, *(f"{getattr(counts, f):,}" for f in COUNT_FIELDS), style=style)
+    totals = [sum(getattr(c, f) for c in result.tables.values()) for f in COUNT_FIELDS]
+    table.add_row("all", *(f"{t:,}" for t in totals), style="bold")
+    return table
+
+
+def run_reconcile(
+    *,
+    source: str,
+    target: str,
+    out_dir: Path,
+    attachments_dir: Path | None,
+    attachment_store: Path | None,
+    console: Console,
+    reveal_pii: bool = False,
+    requested_by: str | None = None,
+    as_of: dt.date | None = None,
+    batch_size: int = 5000,
+) -> int:
+    """Reconcile through the Prefect flow; print the summary. Returns 0 clean, 1 discrepancies, 2 error.
+
+    Attachments marked present are checked in ``attachment_store`` (the stored
+    copy) and in ``attachments_dir`` (the Siebel file, unchanged since?); a side
+    not given is not checked.
+    """
+    if reveal_pii and not (requested_by or "").strip():
+        console.print(
+            "[red]Reconciliation refused:[/red] --reveal-pii needs to know who is asking."
+        )
+        return EXIT_ERROR
+    if attachment_store is None:
+        console.print(
+            "[yellow]No --attachment-store: stored attachment files are not checked.[/yellow]"
+        )
+    try:
+        with console.status("Reconciling the legacy source with the new store..."):
+            outcome = reconcile_flow(
+                source=source,
+                target=target,
+                out_dir=str(out_dir),
+                attachment_store=str(attachment_store) if attachment_store else None,
+                attachments_dir=str(attachments_dir) if attachments_dir else None,
+                reveal_pii=reveal_pii,
+                requested_by=requested_by,
+                batch_size=batch_size,
+                as_of=as_of,
+            )
+    except (extract.ExtractError, load.LoadError, ReconcileError) as exc:
+        console.print(f"[red]Reconciliation stopped:[/red] {exc}")
+        return EXIT_ERROR
+    except sa.exc.SQLAlchemyError as exc:
+        # The driver's message may quote values: name the error class only.
+        console.print(
+            f"[red]Reconciliation stopped:[/red] the target could not be read ({type(exc).__name__})."
+        )
+        return EXIT_ERROR
+    except OSError as exc:
+        console.print(
+            f"[red]Reconciliation stopped:[/red] {type(exc).__name__}: {exc.strerror or exc}"
+        )
+        return EXIT_ERROR
+    except Exception as exc:  # a crash must never read as exit 1 ("discrepancies")
+        console.print(
+            f"[red]Reconciliation failed unexpectedly:[/red] {type(exc).__name__} "
+            "(the flow run's log has the traceback); nothing was concluded."
+        )
+        return EXIT_ERROR
+    result = outcome.result
+    console.print(summary_table(result))
+    for kind, count in result.kind_counts().items():
+        console.print(f"  {kind}: {count:,}")
+    if result.pii_revealed:
+        console.print(
+            f"[yellow]Personal data revealed in the report, as requested by {result.requested_by}.[/yellow]"
+        )
+    console.print(
+        f"Report: {outcome.report.out_dir} (manifest SHA-256 {outcome.report.manifest_sha256})"
+    )
+    return EXIT_CLEAN if result.status == "clean" else EXIT_DISCREPANCIES
+
+
+def run_verify_report(
+    out_dir: Path, console: Console, *, expected_manifest_sha256: str | None = None
+) -> int:
+    """Check a report folder against its manifest. Returns 0 when intact, 1 when not, 2 when unreadable."""
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        console.print(f"[red]No report folder at {out_dir}.[/red]")
+        return EXIT_ERROR
+    problems = verify_report(out_dir, expected_manifest_sha256=expected_manifest_sha256)
+    if not problems:
+        console.print(f"Report in {out_dir} is intact: every file matches its manifest.")
+        return EXIT_CLEAN
+    console.print(f"[red]Report in {out_dir} does not verify:[/red]")
+    for problem in problems:
+        console.print(f"  - {problem}")
+    return EXIT_DISCREPANCIES

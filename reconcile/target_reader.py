@@ -1,0 +1,260 @@
+"""Reading the new store for reconciliation: ledger and target rows by legacy key range.
+
+A key range is ``(after, upto]`` over ``legacy_row_id`` in byte order, the
+order extract reads the legacy source in: PostgreSQL compares and sorts with
+``COLLATE "C"``, SQLite's default BINARY collation already is byte order
+(and Python's ``str`` order is the same: code point order is UTF-8 byte order).
+``None`` leaves a side of the range open. Everything here reads; nothing writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from load.lineage import lineage_key_columns, lineage_tables
+from load.target_schema import target_table
+from reconcile.result import FlagSummary, ReasonSummary
+
+__all__ = [
+    "LedgerEntry",
+    "MigrationRunInfo",
+    "TargetRow",
+    "flag_summaries",
+    "in_key_range",
+    "key_order",
+    "latest_migration_run",
+    "lineage_key_columns",
+    "lineage_tables",
+    "nth_key_after",
+    "quarantine_summaries",
+    "read_ledger",
+    "read_lineage_rows",
+    "read_rows_by_lineage",
+    "read_rows_by_primary_key",
+    "rows_of_other_lineage",
+]
+
+TargetRow = dict[str, Any]
+_IN_CHUNK = 500  # values per IN list: well under SQLite's smallest variable limit (999)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    legacy_row_id: str
+    outcome: str
+    rule: str | None
+    target_table: str | None
+    target_id: str | None
+    source_hash: str
+
+
+@dataclass(frozen=True)
+class MigrationRunInfo:
+    id: str
+    status: str
+    started_at: dt.datetime
+
+
+def _key(column: sa.ColumnElement[Any], conn: sa.Connection) -> sa.ColumnElement[Any]:
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
+def key_order(column: sa.ColumnElement[Any], conn: sa.Connection) -> sa.ColumnElement[Any]:
+    """``column`` as a byte-order sort key on this connection's dialect."""
+    return _key(column, conn)
+
+
+def in_key_range(
+    column: sa.ColumnElement[Any], conn: sa.Connection, after: str | None, upto: str | None
+) -> sa.ColumnElement[bool]:
+    """``after < column <= upto`` in byte order (a ``None`` bound is open)."""
+    key = _key(column, conn)
+    clauses: list[sa.ColumnElement[bool]] = []
+    if after is not None:
+        clauses.append(key > after)
+    if upto is not None:
+        clauses.append(key <= upto)
+    return sa.and_(sa.true(), *clauses)
+
+
+def _in_python_range(key: str, after: str | None, upto: str | None) -> bool:
+    # The database may compare more loosely than Python (a collation); Python decides.
+    return (after is None or key > after) and (upto is None or key <= upto)
+
+
+def read_ledger(
+    conn: sa.Connection, legacy_table: str, after: str | None, upto: str | None
+) -> dict[str, LedgerEntry]:
+    """The ledger rows of ``legacy_table`` in the key range, by ROW_ID."""
+    ledger = target_table("migration.ledger")
+    stmt = sa.select(
+        ledger.c.legacy_row_id,
+        ledger.c.outcome,
+        ledger.c.rule,
+        ledger.c.target_table,
+        ledger.c.target_id,
+        ledger.c.source_hash,
+    ).where(
+        ledger.c.legacy_table == legacy_table,
+        in_key_range(ledger.c.legacy_row_id, conn, after, upto),
+    )
+    found = {}
+    for row in conn.execute(stmt):
+        if _in_python_range(row.legacy_row_id, after, upto):
+            found[row.legacy_row_id] = LedgerEntry(*row)
+    return found
+
+
+def nth_key_after(
+    conn: sa.Connection, table: sa.Table, legacy_table: str | None, after: str | None, n: int
+) -> str | None:
+    """The ``n``-th smallest ``legacy_row_id`` above ``after`` (or the greatest, if fewer); None if none.
+
+    ``table`` is the ledger or a lineage table; ``legacy_table`` restricts it to one legacy table.
+    """
+    where = [in_key_range(table.c.legacy_row_id, conn, after, None)]
+    if legacy_table is not None:
+        where.append(table.c.legacy_table == legacy_table)
+    keys = (
+        sa.select(table.c.legacy_row_id)
+        .where(*where)
+        .order_by(key_order(table.c.legacy_row_id, conn))
+        .limit(n)
+        .subquery()
+    )
+    stmt = sa.select(sa.func.max(key_order(keys.c.legacy_row_id, conn)))
+    value = conn.execute(stmt).scalar()
+    return None if value is None else str(value)
+
+
+def read_lineage_rows(
+    conn: sa.Connection, table: sa.Table, legacy_table: str, after: str | None, upto: str | None
+) -> list[TargetRow]:
+    """Every row of target ``table`` whose lineage is ``legacy_table`` with a ROW_ID in the range."""
+    stmt = sa.select(table).where(
+        table.c.legacy_table == legacy_table, in_key_range(table.c.legacy_row_id, conn, after, upto)
+    )
+    return [
+        dict(row._mapping)
+        for row in conn.execute(stmt)
+        if _in_python_range(row.legacy_row_id, after, upto)
+    ]
+
+
+def _rows_where_in(
+    conn: sa.Connection, stmt: sa.Select[Any], column: sa.ColumnElement[Any], values: list[Any]
+) -> Iterator[Any]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield from conn.execute(stmt.where(column.in_(values[start : start + _IN_CHUNK])))
+
+
+def read_rows_by_lineage(
+    conn: sa.Connection, table: sa.Table, legacy_table: str, row_ids: Collection[str]
+) -> list[TargetRow]:
+    """Rows of target ``table`` with lineage ``legacy_table`` and one of ``row_ids`` (exactly)."""
+    wanted = set(row_ids)
+    stmt = sa.select(table).where(table.c.legacy_table == legacy_table)
+    rows = _rows_where_in(conn, stmt, table.c.legacy_row_id, sorted(wanted))
+    return [dict(row._mapping) for row in rows if row.legacy_row_id in wanted]
+
+
+def read_rows_by_primary_key(
+    conn: sa.Connection, table: sa.Table, keys: Collection[Any]
+) -> dict[Any, TargetRow]:
+    """Rows of ``table`` by the value of its (single-column) primary key."""
+    (pk,) = table.primary_key.columns
+    rows = _rows_where_in(conn, sa.select(table), pk, list(keys))
+    return {row._mapping[pk.name]: dict(row._mapping) for row in rows}
+
+
+def rows_of_other_lineage(
+    conn: sa.Connection, table: sa.Table, legacy_tables: Collection[str], *, batch_size: int
+) -> Iterator[TargetRow]:
+    """Rows of lineage ``table`` whose legacy_table is none of ``legacy_tables`` (streamed)."""
+    stmt = (
+        sa.select(table)
+        .where(table.c.legacy_table.not_in(sorted(legacy_tables)))
+        .execution_options(yield_per=batch_size)
+    )
+    for row in conn.execute(stmt):
+        yield dict(row._mapping)
+
+
+def latest_migration_run(conn: sa.Connection) -> MigrationRunInfo | None:
+    """The newest migration run that succeeded, else the newest run of any status; None if none."""
+    runs = target_table("migration.migration_run")
+    newest_first = (runs.c.started_at.desc(), runs.c.id.desc())
+    for where in (runs.c.status == "succeeded", sa.true()):
+        row = conn.execute(
+            sa.select(runs.c.id, runs.c.status, runs.c.started_at)
+            .where(where)
+            .order_by(*newest_first)
+            .limit(1)
+        ).first()
+        if row is not None:
+            started = row.started_at
+            if started.tzinfo is None:  # SQLite keeps no zone: stored in UTC
+                started = started.replace(tzinfo=dt.UTC)
+            return MigrationRunInfo(row.id, row.status, started.astimezone(dt.UTC))
+    return None
+
+
+def quarantine_summaries(
+    conn: sa.Connection, *, examples: int = 5, batch_size: int = 5000
+) -> list[ReasonSummary]:
+    """Per legacy table and reason code: how many rows the ledger has quarantined, and a few ROW_IDs.
+
+    Streams the quarantine records of rows whose ledger outcome is ``quarantined``; the
+    example ROW_IDs are the smallest in byte order.
+    """
+    quarantine = target_table("migration.quarantine")
+    ledger = target_table("migration.ledger")
+    stmt = (
+        sa.select(quarantine.c.legacy_table, quarantine.c.legacy_row_id, quarantine.c.reason_codes)
+        .join(
+            ledger,
+            sa.and_(
+                ledger.c.legacy_table == quarantine.c.legacy_table,
+                ledger.c.legacy_row_id == quarantine.c.legacy_row_id,
+            ),
+        )
+        .where(ledger.c.outcome == "quarantined")
+        .order_by(quarantine.c.legacy_table, key_order(quarantine.c.legacy_row_id, conn))
+        .execution_options(yield_per=batch_size)
+    )
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    shown: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for legacy_table, row_id, reason_codes in conn.execute(stmt):
+        try:
+            codes = json.loads(reason_codes)
+        except (TypeError, ValueError):
+            codes = None
+        if not isinstance(codes, list) or not codes:
+            codes = ["<unreadable reason_codes>"]
+        for code in sorted({str(c) for c in codes}):
+            key = (legacy_table, code)
+            counts[key] += 1
+            if len(shown[key]) < examples:
+                shown[key].append(row_id)
+    return [
+        ReasonSummary(table, code, n, shown[(table, code)])
+        for (table, code), n in sorted(counts.items())
+    ]
+
+
+def flag_summaries(conn: sa.Connection) -> list[FlagSummary]:
+    """Per legacy table and flag code: how many data-quality flags were raised."""
+    flags = target_table("migration.dq_flag")
+    stmt = (
+        sa.select(flags.c.legacy_table, flags.c.code, sa.func.count())
+        .group_by(flags.c.legacy_table, flags.c.code)
+        .order_by(flags.c.legacy_table, flags.c.code)
+    )
+    return [FlagSummary(table, code, int(n)) for table, code, n in conn.execute(stmt)]

@@ -1,0 +1,163 @@
+"""Helpers for the reconcile tests: a really migrated store, fresh copies of it to tamper with,
+and looking discrepancies up.
+
+The store is built once per test module by the real pipeline (synthetic legacy
+database -> ``flows.pipeline.migrate_direct``); each test gets its own copy:
+SQLite files are copied, a PostgreSQL target is cloned with ``CREATE DATABASE
+... TEMPLATE`` (fast, and the template is never touched).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from databases import PG_ADMIN_URL
+
+import synthetic
+from flows.engines import make_engine, make_target_engine
+from flows.pipeline import migrate_direct
+from flows.reconcile_flow import reconcile_direct
+from reconcile import Discrepancy, ReconciliationResult
+
+PERSONS = 60
+SEED = 20261128
+
+
+@dataclass(frozen=True)
+class Store:
+    """A legacy source and the new store migrated from it."""
+
+    legacy: Path  # the SQLite legacy database file
+    files: Path  # the Siebel attachment files
+    store: Path  # the new attachment store
+    target_url: str
+
+    @property
+    def source_url(self) -> str:
+        return f"sqlite:///{self.legacy}"
+
+
+def generate_legacy(folder: Path) -> tuple[Path, Path]:
+    """A synthetic legacy database (SQLite) and its attachment files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    legacy, files = folder / "legacy.sqlite", folder / "siebel-files"
+    engine = sa.create_engine(f"sqlite:///{legacy}")
+    try:
+        synthetic.generate(engine, persons=PERSONS, seed=SEED, attachments_dir=files)
+    finally:
+        engine.dispose()
+    return legacy, files
+
+
+def migrate(legacy: Path, files: Path, target_url: str, store: Path) -> Store:
+    """Run the real migration of ``legacy`` into ``target_url``."""
+    migrate_direct(
+        f"sqlite:///{legacy}",
+        target_url,
+        attachments_dir=files,
+        attachment_store=store,
+        as_of=synthetic.AS_OF,
+    )
+    return Store(legacy=legacy, files=files, store=store, target_url=target_url)
+
+
+def copy_files(base: Store, folder: Path) -> Store:
+    """Copies of the legacy database, the Siebel files and the attachment store in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    legacy = folder / "legacy.sqlite"
+    shutil.copyfile(base.legacy, legacy)
+    files = shutil.copytree(base.files, folder / "siebel-files")
+    store = shutil.copytree(base.store, folder / "store")
+    return replace(base, legacy=legacy, files=Path(files), store=Path(store))
+
+
+def copy_sqlite_store(base: Store, folder: Path) -> Store:
+    copied = copy_files(base, folder)
+    target = folder / "target.sqlite"
+    shutil.copyfile(sa.make_url(base.target_url).database or "", target)
+    return replace(copied, target_url=f"sqlite:///{target}")
+
+
+@contextmanager
+def cloned_postgres(template_url: str) -> Iterator[str]:
+    """A new PostgreSQL database copied from ``template_url``'s database; dropped afterwards."""
+    template = sa.make_url(template_url).database
+    name = f"icm_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        try:
+            yield sa.make_url(template_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def reconcile(store: Store, out_dir: Path, **options: Any) -> ReconciliationResult:
+    """Reconcile ``store`` with the plain function the flow runs (no Prefect), as of the generator's date."""
+    outcome = reconcile_direct(
+        source=store.source_url,
+        target=store.target_url,
+        out_dir=out_dir,
+        attachment_store=store.store,
+        attachments_dir=store.files,
+        as_of=synthetic.AS_OF,
+        **options,
+    )
+    return outcome.result
+
+
+@contextmanager
+def target(store: Store) -> Iterator[sa.Engine]:
+    engine = make_target_engine(store.target_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def legacy(store: Store) -> Iterator[sa.Engine]:
+    engine = make_engine(store.source_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def found(
+    result: ReconciliationResult,
+    kind: str,
+    legacy_table: str | None = None,
+    row_id: str | None = None,
+    target_table: str | None = None,
+) -> list[Discrepancy]:
+    """The result's discrepancies of ``kind`` matching the other arguments given."""
+    return [
+        d
+        for d in result.discrepancies
+        if d.kind == kind
+        and (legacy_table is None or d.legacy_table == legacy_table)
+        and (row_id is None or d.legacy_row_id == row_id)
+        and (target_table is None or d.target_table == target_table)
+    ]
+
+
+def summary(
+    result: ReconciliationResult,
+) -> list[tuple[str, str | None, str | None, str | None, tuple[str, ...]]]:
+    """Every discrepancy as (kind, legacy table, ROW_ID, target table, fields), for readable failures."""
+    return [
+        (d.kind, d.legacy_table, d.legacy_row_id, d.target_table, tuple(d.fields))
+        for d in result.discrepancies
+    ]
