@@ -24,6 +24,7 @@ from prefect.states import State
 import extract
 import load
 import transform
+from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
 from flows.pipeline import (
     BatchReport,
@@ -105,8 +106,13 @@ def migrate_flow(
     requested_by: str | None = None,
     as_of: str | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Migrate every legacy ICM table into the new store. Returns per-table outcome counts."""
+    """Migrate every legacy ICM table into the new store. Returns per-table outcome counts.
+
+    ``source`` and ``target`` may be references from ``flows.connections.hold``,
+    which keep credentials out of the parameters Prefect records.
+    """
     logger = get_run_logger()
+    source, target = resolve(source), resolve(target)
     source_engine = make_source(source)
     target_engine = make_target_engine(target)
     job = prepare_migration(

@@ -25,6 +25,7 @@ from prefect.artifacts import create_markdown_artifact
 import extract
 import load
 import transform
+from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
 from flows.pipeline import MigrationJob, context_for, reference_context
 from reconcile import (
@@ -208,10 +209,13 @@ def reconcile_flow(
     batch_size: int = 5000,
     as_of: dt.date | None = None,
 ) -> ReconcileOutcome:
-    """Reconcile the legacy ICM database with the new store; publish the summary as an artifact."""
+    """Reconcile the legacy ICM database with the new store; publish the summary as an artifact.
+
+    ``source`` and ``target`` may be references from ``flows.connections.hold``.
+    """
     outcome = reconcile_direct(
-        source=source,
-        target=target,
+        source=resolve(source),
+        target=resolve(target),
         out_dir=Path(out_dir),
         attachment_store=Path(attachment_store) if attachment_store else None,
         attachments_dir=Path(attachments_dir) if attachments_dir else None,

@@ -18,6 +18,7 @@ from rich.table import Table
 
 import extract
 import load
+from flows.connections import hold
 from flows.migrate_flow import migrate_flow, set_progress_sink, summary_rows
 
 __all__ = ["outcome_table", "run_migrate"]
@@ -69,8 +70,8 @@ def run_migrate(
         set_progress_sink(sink)
         try:
             counts = migrate_flow(
-                source=source,
-                target=target,
+                source=hold(source),
+                target=hold(target),
                 attachments_dir=str(attachments_dir) if attachments_dir else None,
                 attachment_store=str(attachment_store) if attachment_store else None,
                 batch_size=batch_size,

@@ -16,6 +16,7 @@ from rich.table import Table
 
 import extract
 import load
+from flows.connections import hold
 from flows.reconcile_flow import reconcile_flow
 from reconcile import ReconcileError, ReconciliationResult, verify_report
 from reconcile.result import COUNT_FIELDS
@@ -89,8 +90,8 @@ def run_reconcile(
     try:
         with console.status("Reconciling the legacy source with the new store..."):
             outcome = reconcile_flow(
-                source=source,
-                target=target,
+                source=hold(source),
+                target=hold(target),
                 out_dir=str(out_dir),
                 attachment_store=str(attachment_store) if attachment_store else None,
                 attachments_dir=str(attachments_dir) if attachments_dir else None,

@@ -153,3 +153,14 @@ def test_migrate_reports_a_broken_source_clearly(
     assert result.exit_code == 2
     stopped = [line for line in result.output.splitlines() if line.startswith("Migration stopped:")]
     assert stopped and "S_INCIDENT" in stopped[0] and "not found" in stopped[0]
+
+
+def test_flow_runs_record_no_credentials(prefect_harness: None) -> None:
+    """Prefect keeps flow parameters: the migrate runs above passed references, not URLs."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+    assert runs, "the migrate flow ran under this harness"
+    for run in runs:
+        recorded = json.dumps(run.parameters, default=str)
+        assert SECRET not in recorded
+        assert "postgresql+psycopg://" not in recorded

@@ -1,0 +1,47 @@
+"""Credentials stay out of logs, reports, the database and Prefect's records."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.connections import hold, resolve
+from flows.engines import is_odbc_connection_string, redact
+
+
+@pytest.mark.parametrize(
+    ("given", "hidden"),
+    [
+        ("postgresql+psycopg://icm:s3cret@db.example:5432/icm", "s3cret"),
+        ("mysql+pyodbc://root:s3cret@127.0.0.1/icm?driver=MariaDB+Unicode", "s3cret"),
+        ("postgresql+psycopg://icm@db/icm?password=s3cret", "s3cret"),
+        ("DRIVER={PostgreSQL Unicode};Server=db;Uid=icm;Pwd=s3cret;", "s3cret"),
+        ("DRIVER={X};PASSWORD={s3;cret};UID=u", "s3;cret"),
+    ],
+)
+def test_redact_removes_the_password(given: str, hidden: str) -> None:
+    shown = redact(given)
+    assert hidden not in shown
+    assert "***" in shown or "%2A%2A%2A" in shown
+
+
+def test_redact_keeps_what_identifies_the_database() -> None:
+    assert (
+        redact("postgresql+psycopg://icm:pw@db.example:5432/icm")
+        == "postgresql+psycopg://icm:***@db.example:5432/icm"
+    )
+    assert redact("sqlite:///work/legacy.sqlite") == "sqlite:///work/legacy.sqlite"
+
+
+def test_odbc_strings_are_told_from_urls() -> None:
+    assert is_odbc_connection_string("DRIVER={SQLite3};Database=x.sqlite")
+    assert is_odbc_connection_string("DSN=icm")
+    assert not is_odbc_connection_string("sqlite:///x.sqlite")
+
+
+def test_held_connections_resolve_only_in_this_process() -> None:
+    ref = hold("postgresql+psycopg://icm:pw@db/icm")
+    assert "pw" not in ref
+    assert resolve(ref) == "postgresql+psycopg://icm:pw@db/icm"
+    assert resolve("sqlite:///plain.sqlite") == "sqlite:///plain.sqlite"
+    with pytest.raises(ValueError, match="not held"):
+        resolve("held-connection:0000")
