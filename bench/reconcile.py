@@ -1,0 +1,151 @@
+"""Reconciliation speed and memory, with reladiff on the same data for scale: prints figures.
+
+    .venv/bin/python bench/reconcile.py [--persons 20000] [--scales 1 5] [--batch 5000]
+
+For each scale: the same data as bench/migrate.py (s x persons generated into
+a fresh PostgreSQL legacy database and migrated into a fresh PostgreSQL
+target), then, each in a child process that reports its own peak memory:
+``reconcile`` of every legacy table against the store, and reladiff (PyPI,
+``pip install reladiff``) diffing the largest legacy table against a raw copy
+of itself. Rows/s of reconcile count every legacy row; reladiff's count the
+rows of the one table it diffs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from migrate import ROOT, fresh_database, raw_copy
+
+import synthetic
+from flows.engines import make_engine
+
+MIGRATE = """
+import sys, datetime as dt
+from pathlib import Path
+from flows.pipeline import migrate_direct
+src, tgt, files, store, batch, as_of = sys.argv[1:7]
+migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(store),
+               batch_size=int(batch), as_of=dt.date.fromisoformat(as_of))
+"""
+
+RECONCILE = """
+import json, resource, sys, time
+from pathlib import Path
+from flows.reconcile_flow import reconcile_direct
+src, tgt, files, store, out, batch = sys.argv[1:7]
+t = time.perf_counter()
+outcome = reconcile_direct(source=src, target=tgt, out_dir=Path(out), attachments_dir=Path(files),
+                           attachment_store=Path(store), batch_size=int(batch))
+print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+RELADIFF = """
+import json, resource, sys, time
+import reladiff
+a, b, table, columns = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+t = time.perf_counter()
+left = reladiff.connect_to_table(a, table, "ROW_ID", extra_columns=tuple(columns))
+right = reladiff.connect_to_table(b, table, "ROW_ID", extra_columns=tuple(columns))
+differences = sum(1 for _ in reladiff.diff_tables(left, right))
+print(json.dumps({"seconds": time.perf_counter() - t, "differences": differences,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(code: str, *args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+
+
+def run_scale(persons: int, batch: int) -> dict[str, object]:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        fresh_database("legacy") as legacy,
+        fresh_database("target") as target,
+        fresh_database("raw") as raw,
+    ):
+        files, store, out = Path(folder) / "files", Path(folder) / "store", Path(folder) / "report"
+        manifest = synthetic.generate(
+            make_engine(legacy), persons=persons, seed=1, attachments_dir=files
+        )
+        rows = sum(manifest.row_counts.values())
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                MIGRATE,
+                legacy,
+                target,
+                str(files),
+                str(store),
+                str(batch),
+                synthetic.AS_OF.isoformat(),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        ours = _child(RECONCILE, legacy, target, str(files), str(store), str(out), str(batch))
+        raw_copy(legacy, raw)
+        biggest = max(manifest.row_counts, key=lambda t: manifest.row_counts[t])
+        engine = make_engine(legacy)
+        columns = [c.name for c in sa.inspect(engine).get_columns(biggest) if c["name"] != "ROW_ID"]
+        engine.dispose()
+        try:
+            theirs = _child(RELADIFF, legacy, raw, biggest, ",".join(columns))
+        except (subprocess.CalledProcessError, ValueError) as exc:
+            theirs = {"error": type(exc).__name__}
+    return {
+        "persons": persons,
+        "rows": rows,
+        "ours": ours,
+        "reladiff_table": biggest,
+        "reladiff_rows": manifest.row_counts[biggest],
+        "reladiff": theirs,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--scales", type=int, nargs="+", default=[1])
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    for scale in args.scales:
+        r = run_scale(args.persons * scale, args.batch)
+        ours, theirs = r["ours"], r["reladiff"]
+        assert isinstance(ours, dict) and isinstance(theirs, dict)
+        print(
+            f"persons {r['persons']:,}: reconcile {r['rows']:,} legacy rows in {ours['seconds']:.1f} s "
+            f"= {r['rows'] / float(ours['seconds']):,.0f} rows/s, peak {ours['peak_rss_mb']:.0f} MB, "
+            f"status {ours['status']}",
+            flush=True,
+        )
+        if "seconds" in theirs:
+            print(
+                f"  reladiff {r['reladiff_table']} ({r['reladiff_rows']:,} rows) vs raw copy: "
+                f"{theirs['seconds']:.1f} s = {r['reladiff_rows'] / float(theirs['seconds']):,.0f} rows/s, "
+                f"peak {theirs['peak_rss_mb']:.0f} MB, {theirs['differences']} differences",
+                flush=True,
+            )
+        else:
+            print(f"  reladiff failed: {theirs}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
