@@ -39,6 +39,7 @@ from extract.errors import (
 )
 from extract.legacy_schema import (
     LEGACY_TABLE_NAMES,
+    SYSTEM_COLUMNS,
     ColumnSpec,
     LegacyTableSpec,
     create_legacy_schema,
@@ -71,6 +72,7 @@ __all__ = [
     "KEY_COLUMN",
     "LEGACY_TABLE_NAMES",
     "MERGE_OPERATION",
+    "SYSTEM_COLUMNS",
     "BoundTable",
     "ColumnInfo",
     "ColumnSpec",

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import mysql
 
 __all__ = [
     "LEGACY_TABLE_NAMES",
+    "SYSTEM_COLUMNS",
     "ColumnSpec",
     "LegacyTableSpec",
     "create_legacy_schema",
@@ -130,6 +131,18 @@ def pick_lists() -> dict[str, str]:
     """``"TABLE.COLUMN" -> LOV TYPE`` for every pick-list column."""
     return dict(_contract()["pick_lists"])
 
+
+SYSTEM_COLUMNS: tuple[str, ...] = (
+    "ROW_ID",
+    "CREATED",
+    "CREATED_BY",
+    "LAST_UPD",
+    "LAST_UPD_BY",
+    "MODIFICATION_NUM",
+    "CONFLICT_ID",
+    "DB_LAST_UPD",
+)
+"""The Siebel system columns every legacy table carries, in contract order."""
 
 LEGACY_TABLE_NAMES: tuple[str, ...] = (
     "S_USER",

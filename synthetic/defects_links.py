@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from extract import SYSTEM_COLUMNS
 from synthetic.families import add_relationship
 from synthetic.injection import InjectionError, Injector, register
 from synthetic.names import pick_culture
-from synthetic.stamps import SYSTEM_COLUMNS
 from synthetic.timeline import AS_OF, AS_OF_END, add_days, date_between, midnight, moment_between
 from synthetic.world import Row
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import ftfy
 
+from extract import SYSTEM_COLUMNS
 from synthetic.injection import InjectionError, Injector, register
 from synthetic.names import CULTURES, NICKNAMES, pick_culture
 from synthetic.persons import phone_number
@@ -84,21 +85,7 @@ def add_loose_person(
 def _copy_person(inj: Injector, original: Row) -> Row:
     world = inj.world
     row_id = world.ids.next()
-    values = {
-        k: v
-        for k, v in original.items()
-        if k
-        not in (
-            "ROW_ID",
-            "CREATED",
-            "CREATED_BY",
-            "LAST_UPD",
-            "LAST_UPD_BY",
-            "MODIFICATION_NUM",
-            "CONFLICT_ID",
-            "DB_LAST_UPD",
-        )
-    }
+    values = {k: v for k, v in original.items() if k not in SYSTEM_COLUMNS}
     values.update(PAR_ROW_ID=row_id, INTEGRATION_ID=None, NICK_NAME=None)
     created = moment_between(inj.rng, original["CREATED"], AS_OF_END - dt.timedelta(days=2))
     return world.add("S_CONTACT", values, created=created, row_id=row_id)

@@ -9,19 +9,9 @@ from typing import Any
 
 from synthetic.timeline import AS_OF_END, moment_between
 
-__all__ = ["SADMIN", "SYSTEM_COLUMNS", "Stamper"]
+__all__ = ["SADMIN", "Stamper"]
 
 SADMIN = "0-1"
-SYSTEM_COLUMNS = (
-    "ROW_ID",
-    "CREATED",
-    "CREATED_BY",
-    "LAST_UPD",
-    "LAST_UPD_BY",
-    "MODIFICATION_NUM",
-    "CONFLICT_ID",
-    "DB_LAST_UPD",
-)
 _MAX_EDIT_SPAN = dt.timedelta(days=3 * 365)
 
 

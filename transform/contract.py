@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extract import SYSTEM_COLUMNS
+
 __all__ = [
     "LEGACY_COLUMNS",
     "LINKS",
@@ -31,16 +33,6 @@ __all__ = [
     "link_of",
 ]
 
-SYSTEM_COLUMNS: tuple[str, ...] = (
-    "ROW_ID",
-    "CREATED",
-    "CREATED_BY",
-    "LAST_UPD",
-    "LAST_UPD_BY",
-    "MODIFICATION_NUM",
-    "CONFLICT_ID",
-    "DB_LAST_UPD",
-)
 
 LEGACY_COLUMNS: dict[str, tuple[str, ...]] = {
     "S_USER": ("LOGIN", "FST_NAME", "LAST_NAME", "X_OFFICE_CD", "ACTIVE_FLG"),
