@@ -248,6 +248,7 @@ def migrate_table(
             break
         after = report.last_key
     load.mark_table_complete(job.target, table, job.run_id)
+    job.facts.pop(table, None)  # a table's whole-table facts are not needed once it is done
     if table == "S_CONTACT":
         run_matching(job)
 
