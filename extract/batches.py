@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
 
-from extract.canonical import source_hash
+from extract.canonical import source_hashes
 from extract.errors import SourceKeyOrderError
 from extract.legacy_schema import legacy_spec
-from extract.oracle import oracle_rows
+from extract.oracle import oracle_columns
 from extract.sources import KEY_COLUMN, LegacySource, RowQuery
 
 __all__ = [
@@ -63,6 +64,8 @@ def _check_batch_size(batch_size: int) -> None:
 
 
 def _check_order(table: str, keys: Sequence[str], after: str | None) -> None:
+    if (after is None or not keys or keys[0] > after) and all(a < b for a, b in pairwise(keys)):
+        return  # in order: the common case, checked without the loop below
     previous = after
     for key in keys:
         if previous is not None and not key > previous:
@@ -77,7 +80,7 @@ def _check_order(table: str, keys: Sequence[str], after: str | None) -> None:
         previous = key
 
 
-def keyset_pages(
+def _column_pages(
     source: LegacySource,
     table: str,
     columns: Sequence[str],
@@ -86,8 +89,8 @@ def keyset_pages(
     after: str | None = None,
     equals: tuple[tuple[str, str], ...] = (),
     repeats: str | None = None,
-) -> Iterator[list[tuple[Any, ...]]]:
-    """Pages of at most ``batch_size`` rows of ``columns`` (which must include ROW_ID), Oracle meaning applied."""
+) -> Iterator[list[list[Any]]]:
+    """Keyset pages as columns (one list per name of ``columns``), Oracle meaning applied."""
     _check_batch_size(batch_size)
     names = tuple(columns)
     if KEY_COLUMN not in names:
@@ -100,13 +103,36 @@ def keyset_pages(
         raw = source.fetch(query)
         if not raw:
             return
-        rows = oracle_rows(table, names, raw)
-        keys = [row[key_at] for row in rows]
+        page = oracle_columns(table, names, raw)
+        keys = page[key_at]
         _check_order(table, keys, after)
-        yield rows
+        yield page
         if len(raw) < batch_size:
             return
         after = keys[-1]
+
+
+def keyset_pages(
+    source: LegacySource,
+    table: str,
+    columns: Sequence[str],
+    *,
+    batch_size: int,
+    after: str | None = None,
+    equals: tuple[tuple[str, str], ...] = (),
+    repeats: str | None = None,
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Pages of at most ``batch_size`` rows of ``columns`` (which must include ROW_ID), Oracle meaning applied."""
+    for page in _column_pages(
+        source,
+        table,
+        columns,
+        batch_size=batch_size,
+        after=after,
+        equals=equals,
+        repeats=repeats,
+    ):
+        yield list(zip(*page, strict=True))
 
 
 def read_batches(
@@ -119,10 +145,11 @@ def read_batches(
     columns = legacy_spec()[table].column_names
     frame_columns = [*columns, HASH_COLUMN]
     key_at = columns.index(KEY_COLUMN)
-    for rows in keyset_pages(source, table, columns, batch_size=batch_size, after=after):
-        records = [[*row, source_hash(table, dict(zip(columns, row, strict=True)))] for row in rows]
+    for page in _column_pages(source, table, columns, batch_size=batch_size, after=after):
+        # Row tuples are pandas' fastest object-dtype input (faster than a dict of columns).
+        records = list(zip(*page, source_hashes(table, page), strict=True))
         frame = pd.DataFrame(records, columns=frame_columns, dtype=object)
-        yield ExtractedBatch(table=table, frame=frame, last_key=rows[-1][key_at])
+        yield ExtractedBatch(table=table, frame=frame, last_key=page[key_at][-1])
 
 
 def _with_key(columns: Sequence[str]) -> tuple[str, ...]:
