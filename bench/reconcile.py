@@ -102,7 +102,9 @@ def run_scale(persons: int, batch: int) -> dict[str, object]:
         raw_copy(legacy, raw)
         biggest = max(manifest.row_counts, key=lambda t: manifest.row_counts[t])
         engine = make_engine(legacy)
-        columns = [c.name for c in sa.inspect(engine).get_columns(biggest) if c["name"] != "ROW_ID"]
+        columns = [
+            c["name"] for c in sa.inspect(engine).get_columns(biggest) if c["name"] != "ROW_ID"
+        ]
         engine.dispose()
         try:
             theirs = _child(RELADIFF, legacy, raw, biggest, ",".join(columns))

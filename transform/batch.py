@@ -14,10 +14,13 @@ Outcome precedence: any reason -> quarantined; else an exclusion -> excluded; el
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import is_object_dtype
 
 from transform.codes import CodeLookup
 from transform.contract import LINKS, columns_of
@@ -29,6 +32,7 @@ from transform.outcome import is_missing
 from transform.result import LEDGER_COLUMNS, BatchContext, Flag, QuarantineRecord, TransformResult
 from transform.row import NO_MATCH_ROW_ID, RowWork
 from transform.schemas import UPDATE_SCHEMAS, build_frame, schema_failures
+from transform.schemas.validation import object_column
 from transform.tables import RULES, TableRules, audit_columns
 
 __all__ = [
@@ -120,28 +124,66 @@ def _plain(value: Any) -> Any:
     return None if is_missing(value) else value
 
 
+_UNBOXED_TYPES = frozenset({str, type(None), dt.datetime, dt.date, Decimal})
+"""Value types that ``DataFrame.to_dict`` returns as they are held in an object column."""
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts of plain values (missing markers as None).
+
+    The same dicts as ``frame.to_dict("records")`` followed by :func:`_plain` on every
+    value, read column by column without pandas' per-value boxing: every column of an
+    extracted batch is object dtype holding str, None, datetime, date or Decimal. Any
+    other frame (another dtype, or a value pandas would box, e.g. a numpy scalar) takes
+    the to_dict path.
+    """
+    keys = [str(k) for k in frame.columns]
+    if frame.columns.has_duplicates or not all(map(is_object_dtype, frame.dtypes)):
+        return _boxed_records(frame)
+    columns: list[list[Any]] = []
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position].tolist()
+        types = set(map(type, values))
+        if not types <= _UNBOXED_TYPES:
+            return _boxed_records(frame)
+        if Decimal in types:  # the only one of these types with a missing marker (NaN)
+            values = [_plain(v) if type(v) is Decimal else v for v in values]
+        columns.append(values)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _boxed_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
 def transform_batch(table: str, frame: pd.DataFrame, context: BatchContext) -> TransformResult:
     """Transform one batch of extracted legacy rows of ``table`` (see the module docstring)."""
     rules = _rules_for(table)
     _check_input(table, frame)
     lookup = CodeLookup.from_context(context)
     works: list[RowWork] = []
-    for record in frame.to_dict("records"):
-        work = RowWork(table, {str(k): _plain(v) for k, v in record.items()}, context, lookup)
+    for record in _records(frame):
+        work = RowWork(table, record, context, lookup)
         audit_columns(work)
         rules.rule(work)
         works.append(work)
-    _validate(works, rules)
-    return _assemble(table, works, rules)
+    built = _validate(works, rules)
+    return _assemble(table, works, rules, built)
 
 
-def _validate(works: list[RowWork], rules: TableRules) -> None:
+_Built = dict[tuple[bool, str], tuple[pd.DataFrame, list[int]]]
+"""(update?, target table) -> the frame validated and the work index behind each of its rows."""
+
+
+def _validate(works: list[RowWork], rules: TableRules) -> _Built:
     """Quarantine the rows whose target rows break a schema (SCHEMA_VIOLATION + column).
 
     A NULL in a NOT NULL column of a row already quarantined is the trace of a value
     rejected with its own reason, not a further problem: it is not reported again.
+    Returns the frames validated, for :func:`_assemble` to keep the loaded rows of.
     """
     already = [w.quarantined for w in works]
+    built: _Built = {}
     for update, tables in ((False, rules.upserts), (True, rules.updates)):
         for target in tables:
             owners: list[int] = []
@@ -149,10 +191,12 @@ def _validate(works: list[RowWork], rules: TableRules) -> None:
             for i, work in enumerate(works):
                 if work.exclusion and not work.quarantined:
                     continue  # not loaded, so not checked
-                built = (work.updates if update else work.upserts).get(target, [])
-                owners.extend([i] * len(built))
-                rows.extend(built)
+                made = (work.updates if update else work.upserts).get(target)
+                if made:
+                    owners.extend([i] * len(made))
+                    rows.extend(made)
             frame = build_frame(target, rows, update=update)
+            built[(update, target)] = (frame, owners)
             for failure in schema_failures(target, frame, update=update):
                 owner = owners[failure.position]
                 if failure.check == "not_nullable" and already[owner]:
@@ -162,37 +206,59 @@ def _validate(works: list[RowWork], rules: TableRules) -> None:
                     f"{target}.{failure.column}",
                     f"target {target}.{failure.column} fails check {failure.check}",
                 )
+    return built
 
 
-def _ledger_row(table: str, work: RowWork) -> dict[str, Any]:
+def _loaded_rows(target: str, update: bool, built: _Built, loaded: list[bool]) -> pd.DataFrame:
+    """The frame of ``target`` holding the rows of loaded legacy rows only: the validated
+    frame itself, or its loaded rows (in order, renumbered from 0)."""
+    frame, owners = built[(update, target)]
+    keep = [position for position, owner in enumerate(owners) if loaded[owner]]
+    if len(keep) == len(owners):
+        return frame
+    if not keep:
+        return build_frame(target, [], update=update)
+    return frame.iloc[keep].reset_index(drop=True)
+
+
+def _ledger_row(table: str, work: RowWork) -> tuple[Any, ...]:
+    """The ledger row of ``work``, in :data:`LEDGER_COLUMNS` order."""
     outcome = work.outcome
     loaded = outcome == "loaded"
-    return {
-        "legacy_table": table,
-        "legacy_row_id": work.row_id,
-        "outcome": outcome,
-        "rule": work.exclusion if outcome == "excluded" else None,
-        "target_table": work.main_table if loaded else None,
-        "target_id": str(work.main_id) if loaded and work.main_id is not None else None,
-        "source_hash": work.source_hash,
-        "legacy_last_upd": utc(work["LAST_UPD"]),
-        "legacy_modification_num": modification_num(work["MODIFICATION_NUM"]),
-    }
+    return (
+        table,
+        work.row_id,
+        outcome,
+        work.exclusion if outcome == "excluded" else None,
+        work.main_table if loaded else None,
+        str(work.main_id) if loaded and work.main_id is not None else None,
+        work.source_hash,
+        *_ledger_lineage(work),
+    )
 
 
-def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in columns})
+def _ledger_lineage(work: RowWork) -> tuple[Any, Any]:
+    """legacy_last_upd and legacy_modification_num, as in the row's target rows."""
+    lineage = work.lineage
+    if lineage is not None:
+        return lineage["legacy_last_upd"], lineage["legacy_modification_num"]
+    return utc(work["LAST_UPD"]), modification_num(work["MODIFICATION_NUM"])
 
 
-def _assemble(table: str, works: list[RowWork], rules: TableRules) -> TransformResult:
-    loaded = [w for w in works if w.outcome == "loaded"]
-    upserts = {
-        t: build_frame(t, [r for w in loaded for r in w.upserts.get(t, [])]) for t in rules.upserts
-    }
-    updates = {
-        t: build_frame(t, [r for w in loaded for r in w.updates.get(t, [])], update=True)
-        for t in rules.updates
-    }
+def _ledger(table: str, works: list[RowWork]) -> pd.DataFrame:
+    """One ledger row per work: object columns :data:`LEDGER_COLUMNS`, RangeIndex."""
+    rows = [_ledger_row(table, w) for w in works]
+    columns = zip(*rows, strict=True) if rows else ([] for _ in LEDGER_COLUMNS)
+    return pd.DataFrame({c: object_column(v) for c, v in zip(LEDGER_COLUMNS, columns, strict=True)})
+
+
+def _assemble(
+    table: str, works: list[RowWork], rules: TableRules, built: _Built
+) -> TransformResult:
+    is_loaded = [w.outcome == "loaded" for w in works]
+    loaded = [w for w, keep in zip(works, is_loaded, strict=True) if keep]
+    upserts = {t: _loaded_rows(t, False, built, is_loaded) for t in rules.upserts}
+    updates = {t: _loaded_rows(t, True, built, is_loaded) for t in rules.updates}
     quarantined = [
         QuarantineRecord(table, w.row_id, tuple(w.reasons), raw_row(table, w.row), w.source_hash)
         for w in works
@@ -216,7 +282,7 @@ def _assemble(table: str, works: list[RowWork], rules: TableRules) -> TransformR
         legacy_table=table,
         upserts=upserts,
         updates=updates,
-        ledger=_frame([_ledger_row(table, w) for w in works], LEDGER_COLUMNS),
+        ledger=_ledger(table, works),
         quarantined=quarantined,
         flags=flags,
         last_key=max((w.row_id for w in works), default=None),

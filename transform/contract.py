@@ -290,7 +290,14 @@ def code_set_of(table: str, column: str) -> str:
 
 def link_of(table: str, column: str) -> Link:
     """The :class:`Link` of a link column."""
-    for link in LINKS.get(table, ()):
-        if link.column == column:
-            return link
-    raise KeyError(f"{table}.{column} is not a link column")
+    try:
+        return _LINK_OF[(table, column)]
+    except KeyError:
+        raise KeyError(f"{table}.{column} is not a link column") from None
+
+
+_LINK_OF: dict[tuple[str, str], Link] = {
+    (table, link.column): link
+    for table, links in LINKS.items()
+    for link in reversed(links)  # the first link of a column wins
+}

@@ -21,10 +21,13 @@ _ORPHAN_NOTE = "no row with this key"
 def key_variants(value: str) -> list[str]:
     """The keys to look up for ``value``, in order: as given, trimmed, trimmed upper-case
     (duplicates and the empty string left out)."""
-    variants: list[str] = []
-    for candidate in (value, value.strip(), value.strip().upper()):
-        if candidate and candidate not in variants:
-            variants.append(candidate)
+    variants = [value] if value else []
+    stripped = value.strip()
+    if stripped and stripped != value:
+        variants.append(stripped)
+    upper = stripped.upper()
+    if upper and upper not in variants:
+        variants.append(upper)
     return variants
 
 
@@ -46,9 +49,9 @@ def resolve_key(value: str | None, exists: Callable[[str], bool]) -> Normalised[
         return ok(None)
     if not value.strip():
         return flagged(None, "KEY_NORMALISED", "blank key loaded as no link")
-    found = _find(value, exists)
-    if found == value:
+    if exists(value):  # the first variant (the common case), without building the others
         return ok(value)
+    found = next((c for c in key_variants(value)[1:] if exists(c)), None)
     if found is not None:
         return flagged(found, "KEY_NORMALISED", "key matched after trimming/upper-casing")
     return rejected("ORPHAN_REFERENCE", _ORPHAN_NOTE, value=value)

@@ -67,9 +67,12 @@ def local_to_utc(value: dt.datetime | None, zone: str = SOURCE_ZONE) -> Normalis
 
 def utc(value: dt.datetime | None) -> dt.datetime | None:
     """A system-column datetime (recorded in UTC) as an aware UTC datetime."""
-    if value is None or is_missing(value):
+    if type(value) is dt.datetime:
+        plain = value  # already plain (the common case)
+    elif value is None or is_missing(value):
         return None
-    plain = _plain(value)
+    else:
+        plain = _plain(value)
     if plain.tzinfo is None:
         return plain.replace(tzinfo=dt.UTC)
     return plain.astimezone(dt.UTC)

@@ -9,7 +9,7 @@ comes back with a ``reason`` (a ``REASON_CODES`` code: quarantine the row).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Normalised", "T", "flagged", "is_missing", "ok", "rejected"]
 
@@ -43,7 +43,12 @@ class Normalised(Generic[T]):
 
 def ok(value: T | None) -> Normalised[T]:
     """A clean value: load it as is, no flag."""
+    if value is None:
+        return _OK_NONE  # immutable, so one instance serves every NULL
     return Normalised(value)
+
+
+_OK_NONE: Normalised[Any] = Normalised(None)
 
 
 def flagged(value: T | None, code: str, note: str = "") -> Normalised[T]:

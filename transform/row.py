@@ -59,7 +59,7 @@ class PendingFlag:
     normalised_value: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RowWork:
     """One legacy row under transformation."""
 
@@ -74,6 +74,8 @@ class RowWork:
     main_id: uuid.UUID | None = None
     upserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    lineage: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    """The lineage columns of the target rows, once one is built (shared: do not mutate)."""
 
     # ------------------------------------------------------------ identity
     @property
@@ -199,11 +201,14 @@ class RowWork:
         """The parent ROW_ID a link column resolves to (None when unresolved or NULL)."""
         link = link_of(self.table, column)
         outcomes = self.context.parent_outcomes
+        raw = self.row[column]
+        if type(raw) is str and (link.parent, raw) in outcomes and raw.strip():
+            # The key as given exists: what resolve_key answers first (no flag, no reason).
+            return self._linked(link.parent, raw, column)
 
         def exists(key: str) -> bool:
             return (link.parent, key) in outcomes
 
-        raw = self.row[column]
         if link.person:
             result = resolve_person_key(raw, exists, self.context.merged_into)
         else:
@@ -219,9 +224,13 @@ class RowWork:
             if link.required:
                 self.reject("MISSING_REQUIRED", column, "required link is empty")
             return None
-        outcome = outcomes[(link.parent, key)]
+        return self._linked(link.parent, key, column)
+
+    def _linked(self, parent: str, key: str, column: str) -> str | None:
+        """``key`` when its (existing) parent row is loaded; else PARENT_QUARANTINED."""
+        outcome = self.context.parent_outcomes[(parent, key)]
         if outcome != "loaded":
-            self.reject("PARENT_QUARANTINED", column, f"{link.parent} row is {outcome}")
+            self.reject("PARENT_QUARANTINED", column, f"{parent} row is {outcome}")
             return None
         return key
 
@@ -232,7 +241,12 @@ class RowWork:
 
     def upsert(self, table: str, values: dict[str, Any]) -> None:
         """Add a full target row; the lineage columns of this legacy row are added."""
-        self.upserts.setdefault(table, []).append({**values, **lineage_of(self.table, self.row)})
+        self.upserts.setdefault(table, []).append({**values, **self._lineage()})
+
+    def _lineage(self) -> dict[str, Any]:
+        if self.lineage is None:  # the same for every target row of this legacy row
+            self.lineage = lineage_of(self.table, self.row)
+        return self.lineage
 
     def update(self, table: str, values: dict[str, Any]) -> None:
         """Add a partial row (``id`` + the columns to set on an existing row)."""

@@ -12,13 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from transform.errors import OutputContractError
 from transform.schemas.tables import ROW_CHECK_COLUMNS, schema_of
 
-__all__ = ["SchemaFailure", "build_frame", "empty_frame", "schema_failures"]
+__all__ = ["SchemaFailure", "build_frame", "empty_frame", "object_column", "schema_failures"]
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,22 @@ def build_frame(
         return empty_frame(table, update=update)
     expected = set(columns)
     for row in rows:
-        if set(row) != expected:
+        if row.keys() != expected:
             missing = sorted(expected - set(row))
             extra = sorted(set(row) - expected)
             raise OutputContractError(
                 f"{row.get('legacy_table', '?')} {row.get('legacy_row_id', '?')}: row for {table} "
                 f"has missing columns {missing} and unknown columns {extra}"
             )
-    data = {c: pd.Series([row[c] for row in rows], dtype=object) for c in columns}
+    data = {c: object_column([row[c] for row in rows]) for c in columns}
     return pd.DataFrame(data)
+
+
+def object_column(values: Sequence[Any]) -> pd.Series:
+    """``pd.Series(values, dtype=object)`` (RangeIndex, every value kept as the same
+    object), filled by ``numpy.fromiter``: several times faster than pandas' own fill."""
+    array = np.fromiter(values, dtype=object, count=len(values))
+    return pd.Series(array, dtype=object, copy=False)
 
 
 def schema_failures(
