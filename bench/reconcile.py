@@ -5,8 +5,8 @@
 For each scale: the same data as bench/migrate.py (s x persons generated into
 a fresh PostgreSQL legacy database and migrated into a fresh PostgreSQL
 target), then, each in a child process that reports its own peak memory:
-``reconcile`` of every legacy table against the store, and reladiff (PyPI,
-``pip install reladiff``) diffing the largest legacy table against a raw copy
+``reconcile`` of every legacy table against the store, and reladiff
+(``pip install -e '.[bench]'``) diffing the largest legacy table against a raw copy
 of itself. Rows/s of reconcile count every legacy row; reladiff's count the
 rows of the one table it diffs.
 """
@@ -54,6 +54,7 @@ RELADIFF = """
 import json, resource, sys, time
 import reladiff
 a, b, table, columns = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+a, b = (u.replace("postgresql+psycopg://", "postgresql://") for u in (a, b))
 t = time.perf_counter()
 left = reladiff.connect_to_table(a, table, "ROW_ID", extra_columns=tuple(columns))
 right = reladiff.connect_to_table(b, table, "ROW_ID", extra_columns=tuple(columns))
