@@ -11,6 +11,7 @@ from rich.console import Console
 
 from flows.generate import run_generate
 from flows.run_migrate import run_migrate
+from flows.run_reconcile import run_reconcile
 
 __all__ = ["run_demo"]
 
@@ -51,25 +52,20 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     if code != 0:
         return code
     console.rule("3. Reconcile")
-    try:
-        from flows.run_reconcile import run_reconcile
-    except ImportError:
-        console.print("Reconciliation is not built yet (see the open 'Reconcile' issue): skipped.")
-        reconcile_code = 0
-    else:
-        reconcile_code = run_reconcile(
-            source=f"sqlite:///{legacy}",
-            target=f"sqlite:///{target}",
-            out_dir=reports,
-            attachments_dir=files,
-            attachment_store=store,
-            console=console,
-        )
+    reconcile_code = run_reconcile(
+        source=f"sqlite:///{legacy}",
+        target=f"sqlite:///{target}",
+        out_dir=reports,
+        attachments_dir=files,
+        attachment_store=store,
+        console=console,
+        requested_by=getpass.getuser(),
+    )
     console.rule("Where everything is")
     console.print(f"legacy database      {legacy}")
     console.print(f"defect manifest      {manifest}")
     console.print(f"new store            {target}")
     console.print(f"attachment store     {store}")
     if reports.exists():
-        console.print(f"reports              {reports}")
-    return 0 if reconcile_code in (0, 1) else reconcile_code
+        console.print(f"reports              {reports}  (open {reports / 'report.html'})")
+    return reconcile_code  # 0 only when the migration reconciles clean
