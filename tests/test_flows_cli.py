@@ -164,3 +164,21 @@ def test_flow_runs_record_no_credentials(prefect_harness: None) -> None:
         recorded = json.dumps(run.parameters, default=str)
         assert SECRET not in recorded
         assert "postgresql+psycopg://" not in recorded
+
+
+def test_demo_generates_migrates_and_reconciles_clean(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    work = tmp_path / "demo"
+    result = CliRunner().invoke(
+        app, ["demo", "--work-dir", str(work), "--persons", "40", "--seed", "9"]
+    )
+    assert result.exit_code == 0, result.output  # 0 only when the reconciliation is clean
+    for name in ("reconciliation.json", "discrepancies.csv", "report.html", "manifest.json"):
+        assert (work / "reports" / name).is_file(), name
+    report = json.loads((work / "reports" / "reconciliation.json").read_text("utf-8"))
+    assert report["status"] == "clean" and report["discrepancies"] == []
+    verified = CliRunner().invoke(app, ["verify-report", str(work / "reports")])
+    assert verified.exit_code == 0, verified.output
+    (work / "reports" / "discrepancies.csv").write_text("edited\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["verify-report", str(work / "reports")]).exit_code != 0
