@@ -4,7 +4,7 @@
 
 For each scale s: generates s x persons into a fresh PostgreSQL legacy database,
 migrates it into a fresh PostgreSQL target (in a child process, so its peak
-memory is its own), then COPYs the same legacy rows into bare PostgreSQL
+memory is its own: VmHWM, which exec resets, unlike ru_maxrss), then COPYs the same legacy rows into bare PostgreSQL
 tables (COPY TO STDOUT piped into COPY FROM STDIN: the raw speed limit).
 Prints rows/s of both, their ratio, and the migration's peak memory, so a
 memory that grows with N shows up between the scales.
@@ -38,7 +38,7 @@ ADMIN_URL = os.environ.get(
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
-import json, resource, sys, time, datetime as dt
+import json, sys, time, datetime as dt
 from pathlib import Path
 from flows.pipeline import migrate_direct
 src, tgt, files, store, batch, as_of = sys.argv[1:7]
@@ -46,7 +46,7 @@ t = time.perf_counter()
 migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(store),
                batch_size=int(batch), as_of=dt.date.fromisoformat(as_of))
 print(json.dumps({"seconds": time.perf_counter() - t,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 
 

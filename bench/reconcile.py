@@ -39,7 +39,7 @@ migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(stor
 """
 
 RECONCILE = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from flows.reconcile_flow import reconcile_direct
 src, tgt, files, store, out, batch = sys.argv[1:7]
@@ -47,11 +47,11 @@ t = time.perf_counter()
 outcome = reconcile_direct(source=src, target=tgt, out_dir=Path(out), attachments_dir=Path(files),
                            attachment_store=Path(store), batch_size=int(batch))
 print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 
 RELADIFF = """
-import json, resource, sys, time
+import json, sys, time
 import reladiff
 a, b, table, columns = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
 a, b = (u.replace("postgresql+psycopg://", "postgresql://") for u in (a, b))
@@ -60,7 +60,7 @@ left = reladiff.connect_to_table(a, table, "ROW_ID", extra_columns=tuple(columns
 right = reladiff.connect_to_table(b, table, "ROW_ID", extra_columns=tuple(columns))
 differences = sum(1 for _ in reladiff.diff_tables(left, right))
 print(json.dumps({"seconds": time.perf_counter() - t, "differences": differences,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 
 
