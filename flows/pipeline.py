@@ -10,7 +10,6 @@ idempotent, so it changes nothing unless the source did.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import logging
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 import extract
 import load
 import transform
+from flows.collector import fewer_collections
 from flows.facts import batch_facts, table_facts
 from flows.reference_data import load_code_entries, load_crosswalk_rows
 
@@ -257,25 +257,14 @@ def migrate_table(
 def run_tables(
     job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: ProgressSink | None = None
 ) -> None:
-    """Migrate every legacy table in dependency order; mark the run failed if anything raises.
-
-    Each batch makes many short-lived objects; with the default thresholds the
-    garbage collector's full passes over the long-lived heap cost up to a third
-    of the transform time, so the run freezes what exists at its start and
-    collects less often.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    """Migrate every legacy table in dependency order; mark the run failed if anything raises."""
     try:
-        for table in transform.TABLE_LOAD_ORDER:
-            migrate_table(job, table, batch=batch, sink=sink)
+        with fewer_collections():
+            for table in transform.TABLE_LOAD_ORDER:
+                migrate_table(job, table, batch=batch, sink=sink)
     except BaseException as exc:
         load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
         raise
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def finish_migration(

@@ -25,6 +25,7 @@ from prefect.artifacts import create_markdown_artifact
 import extract
 import load
 import transform
+from flows.collector import fewer_collections
 from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
 from flows.pipeline import MigrationJob, context_for, reference_context
@@ -139,17 +140,18 @@ def reconcile_direct(
                 as_of=as_of or load.run_as_of(target_engine, run.id) or run.started_at.date(),
                 batch_size=batch_size,
             )
-            result = reconcile_stores(
-                legacy,
-                target_engine,
-                expected,
-                attachment_store=attachment_store,
-                attachments_dir=attachments_dir,
-                batch_size=batch_size,
-                reveal_pii=reveal_pii,
-                requested_by=requested_by,
-                progress=progress,
-            )
+            with fewer_collections():
+                result = reconcile_stores(
+                    legacy,
+                    target_engine,
+                    expected,
+                    attachment_store=attachment_store,
+                    attachments_dir=attachments_dir,
+                    batch_size=batch_size,
+                    reveal_pii=reveal_pii,
+                    requested_by=requested_by,
+                    progress=progress,
+                )
             paths = write_report(result, Path(out_dir))
         except BaseException:
             finish_reconciliation_run(target_engine, record_id, status="failed")
