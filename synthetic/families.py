@@ -114,6 +114,21 @@ class _Builder:
                 addr_type="Mailing",
             )
 
+    def new_household(self, kind: str) -> Household:
+        """A household of ``kind`` with its own new address, added to the world."""
+        world, rng = self.world, self.rng
+        hh = Household(index=len(world.households), kind=kind, address_id="")
+        hh.address_id = add_address(
+            world,
+            rng,
+            created=moment_between(
+                rng, midnight(dt.date(2012, 5, 1)), AS_OF_END - dt.timedelta(days=30)
+            ),
+            names=self.addr_names,
+        )
+        world.households.append(hh)
+        return hh
+
     def family(self, size_limit: int) -> int:
         rng, world = self.rng, self.world
         culture = pick_culture(rng)
@@ -127,16 +142,7 @@ class _Builder:
             n_children -= 1
         if n_parents + n_children > size_limit:
             n_parents = 1
-        hh = Household(index=len(world.households), kind="family", address_id="")
-        hh.address_id = add_address(
-            world,
-            rng,
-            created=moment_between(
-                rng, midnight(dt.date(2012, 5, 1)), AS_OF_END - dt.timedelta(days=30)
-            ),
-            names=self.addr_names,
-        )
-        world.households.append(hh)
+        hh = self.new_household("family")
         births: dict[str, dt.date] = {}
         family_name = culture.surname(rng, native)
         mother_from, mother_to = dt.date(1966, 1, 1), dt.date(2003, 12, 31)
@@ -265,16 +271,7 @@ class _Builder:
         rng, world = self.rng, self.world
         culture = pick_culture(rng)
         n = 1 if size_limit == 1 or rng.random() < 0.3 else 2
-        hh = Household(index=len(world.households), kind="caregiver", address_id="")
-        hh.address_id = add_address(
-            world,
-            rng,
-            created=moment_between(
-                rng, midnight(dt.date(2012, 5, 1)), AS_OF_END - dt.timedelta(days=30)
-            ),
-            names=self.addr_names,
-        )
-        world.households.append(hh)
+        hh = self.new_household("caregiver")
         births: dict[str, dt.date] = {}
         last = culture.surname(rng, native=False)
         for i in range(n):
