@@ -81,6 +81,10 @@ PII_KIND_OF: dict[str, PiiKind] = {
 }
 
 
+PLAIN_TYPES = frozenset({str, type(None), bool, int, Decimal, uuid.UUID, dt.date, dt.datetime})
+"""Value types :func:`plain` returns unchanged (none of them holds a missing marker)."""
+
+
 def _is_missing(value: object) -> bool:
     if value is None:
         return True
@@ -96,6 +100,8 @@ def _is_missing(value: object) -> bool:
 
 def plain(value: object) -> object:
     """``value`` as a plain Python value: missing markers -> None, numpy/pandas scalars unwrapped."""
+    if type(value) in PLAIN_TYPES:
+        return value
     if _is_missing(value):
         return None
     to_pydatetime = getattr(value, "to_pydatetime", None)
@@ -166,10 +172,24 @@ def canonical(
     return (type(value).__name__, value)
 
 
+_EXACT_TYPES = frozenset({str, int, bool, Decimal, uuid.UUID, dt.date, dt.datetime})
+"""Types whose equal values (``==``, same type) always have equal :func:`canonical` forms."""
+
+
 def same_value(
     expected: object, actual: object, column_type: sa.types.TypeEngine[Any] | None = None
 ) -> bool:
-    """True when the two values mean the same after normalisation (see the module doc)."""
+    """True when the two values mean the same after normalisation (see the module doc).
+
+    Two values of one of :data:`_EXACT_TYPES` that are equal are the same without
+    normalising them (the common case of a clean row); any other pair is compared
+    in :func:`canonical` form.
+    """
+    kind = type(expected)
+    if kind is type(actual) and kind in _EXACT_TYPES and expected == actual:
+        return True
+    if expected is None and actual is None:
+        return True
     return canonical(expected, column_type) == canonical(actual, column_type)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from load.extension_columns import EXTENSIONS
-from reconcile.compare import plain
+from reconcile.compare import PLAIN_TYPES, plain
 from reconcile.result import Discrepancy, DiscrepancyKind, FieldDiff
 from reconcile.target_reader import lineage_key_columns
 
@@ -62,8 +62,23 @@ def id_value(table: sa.Table, text: str) -> object:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The frame's rows as dicts of plain Python values (missing markers as None)."""
-    return [{k: plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    """The frame's rows as dicts of plain Python values (missing markers as None).
+
+    Read column by column; :func:`~reconcile.compare.plain` runs only on the columns
+    holding something else (pandas or numpy scalars, NaN, NaT).
+    """
+    if frame.columns.has_duplicates:
+        return [{k: plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    names = [str(k) for k in frame.columns]
+    if not names:
+        return [{} for _ in range(len(frame))]
+    columns: list[list[Any]] = []
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position].tolist()
+        if not set(map(type, values)) <= PLAIN_TYPES:
+            values = [plain(v) for v in values]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def extension_owner(legacy_table: str, target_name: str) -> str | None:
