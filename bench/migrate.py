@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 import extract
 import synthetic
+from extract.legacy_schema import LINK_INDEXES
 from flows.engines import make_engine
 
 ADMIN_URL = os.environ.get(
@@ -79,6 +80,8 @@ def raw_copy(source_url: str, raw_url: str) -> tuple[int, float]:
     with psycopg.connect(_libpq(source_url)) as src, psycopg.connect(_libpq(raw_url)) as dst:
         for table in extract.LEGACY_TABLE_NAMES:
             dst.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{table}_pkey"')
+            for column in LINK_INDEXES.get(table, ()):  # bare tables: no index at all
+                dst.execute(f'DROP INDEX IF EXISTS "{table}_{column}_X"')
             with (
                 src.cursor().copy(f'COPY "{table}" TO STDOUT') as out,
                 dst.cursor().copy(f'COPY "{table}" FROM STDIN') as into,

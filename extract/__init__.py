@@ -9,7 +9,7 @@ Public API (import from ``extract``, not from its modules).
 * :func:`read_batches` (keyset batches of :class:`ExtractedBatch`),
   :func:`count_rows`, :func:`read_keys`, :func:`read_columns`.
 * Lookups: :func:`read_code_lists`, :func:`read_user_ids`,
-  :func:`read_merge_map`, :func:`read_rows_by_key`,
+  :func:`read_merge_map`, :func:`read_rows_by_key`, :func:`read_rows_where_in`,
   :func:`read_rows_where_key_repeats`.
 * :func:`canonical_row` / :func:`source_hash`; :func:`oracle_value`.
 * Errors: see :mod:`extract.errors` for the tree.
@@ -53,6 +53,7 @@ from extract.lookups import (
     read_code_lists,
     read_merge_map,
     read_rows_by_key,
+    read_rows_where_in,
     read_rows_where_key_repeats,
     read_user_ids,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "read_merge_map",
     "read_only_url",
     "read_rows_by_key",
+    "read_rows_where_in",
     "read_rows_where_key_repeats",
     "read_user_ids",
     "source_from_engine",

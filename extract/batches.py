@@ -89,6 +89,8 @@ def _column_pages(
     after: str | None = None,
     equals: tuple[tuple[str, str], ...] = (),
     repeats: str | None = None,
+    keys: tuple[str, ...] | None = None,
+    key_column: str = KEY_COLUMN,
 ) -> Iterator[list[list[Any]]]:
     """Keyset pages as columns (one list per name of ``columns``), Oracle meaning applied."""
     _check_batch_size(batch_size)
@@ -98,18 +100,25 @@ def _column_pages(
     key_at = names.index(KEY_COLUMN)
     while True:
         query = RowQuery(
-            table, names, after=after, limit=batch_size, equals=equals, repeats=repeats
+            table,
+            names,
+            after=after,
+            limit=batch_size,
+            keys=keys,
+            key_column=key_column,
+            equals=equals,
+            repeats=repeats,
         )
         raw = source.fetch(query)
         if not raw:
             return
         page = oracle_columns(table, names, raw)
-        keys = page[key_at]
-        _check_order(table, keys, after)
+        row_ids = page[key_at]
+        _check_order(table, row_ids, after)
         yield page
         if len(raw) < batch_size:
             return
-        after = keys[-1]
+        after = row_ids[-1]
 
 
 def keyset_pages(
@@ -121,8 +130,13 @@ def keyset_pages(
     after: str | None = None,
     equals: tuple[tuple[str, str], ...] = (),
     repeats: str | None = None,
+    keys: tuple[str, ...] | None = None,
+    key_column: str = KEY_COLUMN,
 ) -> Iterator[list[tuple[Any, ...]]]:
-    """Pages of at most ``batch_size`` rows of ``columns`` (which must include ROW_ID), Oracle meaning applied."""
+    """Pages of at most ``batch_size`` rows of ``columns`` (which must include ROW_ID), Oracle meaning applied.
+
+    The filters are those of :class:`RowQuery` (``keys`` on ``key_column``, ``equals``, ``repeats``).
+    """
     for page in _column_pages(
         source,
         table,
@@ -131,6 +145,8 @@ def keyset_pages(
         after=after,
         equals=equals,
         repeats=repeats,
+        keys=keys,
+        key_column=key_column,
     ):
         yield list(zip(*page, strict=True))
 

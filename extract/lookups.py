@@ -1,4 +1,4 @@
-"""Reference reads for the transform's context: code lists, users, merges, rows by key, repeated keys.
+"""Reference reads for the transform's context: code lists, users, merges, rows by key or by link, repeated keys.
 
 Plain queries on any :class:`LegacySource`, each bounded: whole-table reads go
 in keyset batches, key lookups in chunked ``IN`` lists. Values carry their
@@ -22,6 +22,7 @@ __all__ = [
     "read_code_lists",
     "read_merge_map",
     "read_rows_by_key",
+    "read_rows_where_in",
     "read_rows_where_key_repeats",
     "read_user_ids",
 ]
@@ -75,6 +76,46 @@ def read_rows_by_key(
                 values = dict(zip(names, row, strict=True))
                 found[row[0]] = {c: values[c] for c in columns}
     return found
+
+
+def read_rows_where_in(
+    source: LegacySource,
+    table: str,
+    column: str,
+    values: Collection[str],
+    columns: Sequence[str],
+    *,
+    chunk_size: int = KEY_CHUNK,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> list[dict[str, Any]]:
+    """``columns`` of every row of ``table`` whose ``column`` is one of ``values`` (exact match), in ROW_ID order.
+
+    For the rows a batch links to through a column other than ROW_ID (the
+    S_PARTY_REL rows of some persons, the CX_CASE_CON rows of some cases).
+    ``column`` must be an id or varchar column. ``''`` and None never match
+    (NULL in Oracle); values compare byte for byte, as :func:`read_rows_by_key`.
+    Several rows may share a value, so each chunk of values is itself read in
+    keyset pages of ``batch_size`` rows.
+    """
+    spec = legacy_spec()[table]
+    if spec.column(column).logical_type not in ("id", "varchar"):
+        raise ValueError(f"{table}.{column} is not an id or varchar column")
+    for name in columns:
+        spec.column(name)
+    names = tuple(dict.fromkeys((KEY_COLUMN, column, *columns)))
+    at = names.index(column)
+    wanted = sorted({v for v in values if isinstance(v, str) and v != ""})
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(wanted), chunk_size):
+        chunk = tuple(wanted[start : start + chunk_size])
+        exact = set(chunk)
+        for page in keyset_pages(
+            source, table, names, batch_size=batch_size, keys=chunk, key_column=column
+        ):
+            found.extend(row for row in page if row[at] in exact)
+    found.sort(key=lambda row: row[0])  # each row is in one chunk only: its value's
+    positions = [names.index(c) for c in columns]
+    return [{c: row[i] for c, i in zip(columns, positions, strict=True)} for row in found]
 
 
 def read_rows_where_key_repeats(

@@ -327,7 +327,7 @@ class OdbcSource:
                 where.append("1 = 0")
             else:
                 where.append(
-                    f"{self._q(bound.source_column(KEY_COLUMN))} IN ({', '.join('?' * len(query.keys))})"
+                    f"{self._q(bound.source_column(query.key_column))} IN ({', '.join('?' * len(query.keys))})"
                 )
                 params.extend(query.keys)
         for column, value in query.equals:

@@ -60,7 +60,7 @@ class RowQuery:
 
     * ``after``: only rows whose ROW_ID sorts after this key (keyset paging);
     * ``limit``: at most this many rows;
-    * ``keys``: only rows with these ROW_IDs;
+    * ``keys``: only rows whose ``key_column`` (ROW_ID unless said) is one of these;
     * ``equals``: only rows where each column equals the text given;
     * ``repeats``: only rows whose value in this column is not NULL and occurs
       more than once in the table.
@@ -71,6 +71,7 @@ class RowQuery:
     after: str | None = None
     limit: int | None = None
     keys: tuple[str, ...] | None = None
+    key_column: str = KEY_COLUMN
     equals: tuple[tuple[str, str], ...] = ()
     repeats: str | None = None
 
@@ -278,7 +279,7 @@ class SqlAlchemySource:
         if query.after is not None:
             stmt = stmt.where(ordered_key > query.after)
         if query.keys is not None:
-            stmt = stmt.where(key.in_(query.keys))
+            stmt = stmt.where(col[query.key_column].in_(query.keys))
         for column, value in query.equals:
             stmt = stmt.where(col[column] == value)
         if query.repeats is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from test_extract_batches import RecordingSource
 from test_extract_sources import SOURCE_KINDS, insert_rows, lazy_databases, open_source
 
 import extract
@@ -43,6 +44,12 @@ MANY = [f"K-{i:04d}" for i in range(1200)]
 EXTENSIONS = [
     ("X1", "P1"), ("X2", "P1"), ("X3", "P1 "), ("X4", "p1"), ("X5", "P2"), ("X6", "P2"), ("X7", "P2"),
     ("X8", ""), ("X9", ""), ("X10", None), ("X11", None), ("X12", "P3"),
+]  # fmt: skip
+
+# (ROW_ID, PARTY_ID): a link column with repeated, padded, lower-case and empty values.
+PARTY_RELS = [
+    ("R01", "P1"), ("R02", "P1 "), ("R03", "p1"), ("R04", "P2"), ("R05", "P1"), ("R06", ""),
+    ("R07", None), *((f"RM-{i:04d}", MANY[i // 2]) for i in range(1200)),
 ]  # fmt: skip
 
 
@@ -81,6 +88,14 @@ def load_lookups(engine: sa.Engine) -> None:
         engine,
         "S_CONTACT_X",
         [{"ROW_ID": k, "PAR_ROW_ID": p, "ATTRIB_03": f"alias of {k}"} for k, p in EXTENSIONS],
+    )
+    insert_rows(
+        engine,
+        "S_PARTY_REL",
+        [
+            {"ROW_ID": k, "PARTY_ID": p, "REL_PARTY_ID": "B", "REL_TYPE_CD": f"type {k}"}
+            for k, p in PARTY_RELS
+        ],
     )
 
 
@@ -146,6 +161,60 @@ def test_rows_where_key_repeats(source: extract.LegacySource) -> None:
     assert rows[0]["ATTRIB_03"] == "alias of X1"
 
 
+def test_rows_where_in_match_exactly_in_chunks_and_pages(source: extract.LegacySource) -> None:
+    some = set(MANY[:600:3])  # two rows each
+    wanted = ["P1", "missing", "", *some]
+    rows = extract.read_rows_where_in(
+        source,
+        "S_PARTY_REL",
+        "PARTY_ID",
+        wanted,
+        ("ROW_ID", "REL_TYPE_CD"),
+        chunk_size=50,
+        batch_size=7,
+    )
+    expected = ["R01", "R05", *(k for k, p in PARTY_RELS if p in some)]
+    assert [r["ROW_ID"] for r in rows] == sorted(expected)
+    assert rows[0] == {"ROW_ID": "R01", "REL_TYPE_CD": "type R01"}
+    irregular = extract.read_rows_where_in(
+        source,
+        "S_PARTY_REL",
+        "PARTY_ID",
+        {"P1 ", "p1", None},
+        ("PARTY_ID",),  # type: ignore[arg-type]
+    )
+    assert irregular == [{"PARTY_ID": "P1 "}, {"PARTY_ID": "p1"}]
+    assert extract.read_rows_where_in(source, "S_PARTY_REL", "PARTY_ID", [], ("ROW_ID",)) == []
+
+
+def test_rows_where_in_reads_a_bounded_query_at_a_time(lookup_urls: dict[str, str]) -> None:
+    source = RecordingSource(open_source("sqlite-sa", lookup_urls["sqlite"]))
+    try:
+        rows = extract.read_rows_where_in(
+            source,
+            "S_PARTY_REL",
+            "PARTY_ID",
+            MANY[:600],
+            ("ROW_ID",),
+            chunk_size=100,
+            batch_size=30,
+        )
+    finally:
+        source.close()
+    assert len(rows) == 1200
+    queries = [q for q, _ in source.fetched]
+    assert {q.key_column for q in queries} == {"PARTY_ID"}
+    assert all(q.keys is not None and len(q.keys) <= 100 and q.limit == 30 for q in queries)
+    assert len(queries) == 6 * 7  # 200 rows a chunk: 6 full pages of 30 and a short one
+
+
+def test_rows_where_in_needs_a_text_link_column(source: extract.LegacySource) -> None:
+    with pytest.raises(ValueError, match="START_DT"):
+        extract.read_rows_where_in(source, "S_PARTY_REL", "START_DT", ["x"], ("ROW_ID",))
+    with pytest.raises(KeyError, match="NOPE"):
+        extract.read_rows_where_in(source, "S_PARTY_REL", "PARTY_ID", ["x"], ("NOPE",))
+
+
 def test_lookups_are_identical_across_sources(lookup_urls: dict[str, str]) -> None:
     results: dict[str, Any] = {}
     for kind, engine in SOURCE_KINDS.items():
@@ -156,6 +225,9 @@ def test_lookups_are_identical_across_sources(lookup_urls: dict[str, str]) -> No
                 extract.read_merge_map(src),
                 extract.read_rows_where_key_repeats(src, "S_CONTACT_X", "PAR_ROW_ID"),
                 extract.read_columns(src, "S_CONTACT", ("ROW_ID", "BIRTH_DT")),
+                extract.read_rows_where_in(
+                    src, "S_PARTY_REL", "PARTY_ID", ["P1", "P1 ", "p1", *MANY], ("ROW_ID",)
+                ),
             )
         finally:
             src.close()

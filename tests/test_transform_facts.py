@@ -70,6 +70,13 @@ def test_case_ids_with_participants_holds_every_key_variant() -> None:
     assert fact == frozenset({"1-c1 ", "1-c1", "1-C1"})
 
 
+def test_irregular_keys_are_those_no_exact_lookup_finds() -> None:
+    assert [transform.is_untrimmed_key(v) for v in ("1-P1 ", " 1-P1", "\t1-P1")] == [True] * 3
+    assert not any(transform.is_untrimmed_key(v) for v in ("1-P1", "1-p1", "  ", "", None, 7))
+    assert [transform.is_irregular_key(v) for v in ("1-c1", "1-C1 ", " 1-C1")] == [True] * 3
+    assert not any(transform.is_irregular_key(v) for v in ("1-C1", "  ", "", None))
+
+
 def test_relationships_are_indexed_by_pair_with_folded_types() -> None:
     index = transform.build_relationships(
         [

@@ -79,8 +79,10 @@ def _facts(table: str, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any
         facts["case_ids_with_participants"] = transform.build_case_ids_with_participants(
             tables["CX_CASE_CON"]
         )
+        facts["irregular_case_ids_with_participants"] = frozenset()
     if table == "S_PARTY_REL":
         facts["relationships"] = transform.build_relationships(rows)
+        facts["irregular_relationships"] = transform.build_relationships([])
     if table == "CX_PLACEMENT":
         facts["placements_of_children"] = transform.build_placements_of_children(
             _repeats(rows, "CHILD_CON_ID")

@@ -298,10 +298,12 @@ def default_facts(table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "extension_groups": {},
         "birth_dates": dict(BIRTHS),
         "case_ids_with_participants": frozenset({"1-C1", "1-C2"}),
+        "irregular_case_ids_with_participants": frozenset(),
         "placements_of_children": {},
     }
     if table == "S_PARTY_REL":
         facts["relationships"] = build_relationships(rows)
+        facts["irregular_relationships"] = build_relationships([])
     return facts
 
 

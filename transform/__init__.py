@@ -5,9 +5,10 @@ Pure: frames in, :class:`TransformResult` out. No I/O here. Public API (import f
 
 * the driver: :func:`transform_batch`, :func:`parent_keys`, :data:`TABLE_LOAD_ORDER`,
   :data:`TARGET_TABLES_OF`;
-* whole-table facts for ``BatchContext.facts``: the ``build_*`` functions,
-  :data:`FACTS_NEEDED`, :data:`FACT_SOURCES` (see ``transform.facts``);
-* duplicate persons: :func:`find_match_candidates`, :data:`MATCH_COLUMNS`;
+* facts for ``BatchContext.facts``: the ``build_*`` functions, :func:`is_irregular_key`,
+  :func:`is_untrimmed_key`, :data:`FACTS_NEEDED`, :data:`FACT_SOURCES`,
+  :data:`RELATIONSHIP_COLUMNS` (see ``transform.facts``);
+* duplicate persons: :func:`find_match_candidates`, :class:`MatchScreen`, :data:`MATCH_COLUMNS`;
 * schemas: :data:`TARGET_SCHEMAS`, :func:`schema_of`;
 * the contract: :class:`BatchContext`, :class:`TransformResult`, the vocabulary,
   :func:`target_id`, and the value normalisers.
@@ -40,18 +41,26 @@ from transform.errors import (
 from transform.facts import (
     FACT_SOURCES,
     FACTS_NEEDED,
+    RELATIONSHIP_COLUMNS,
     build_birth_dates,
     build_case_ids_with_participants,
     build_extension_groups,
     build_placements_of_children,
     build_relationships,
+    is_irregular_key,
+    is_untrimmed_key,
 )
 from transform.flags import parse_flag
 from transform.identifiers import is_valid_phn, normalise_phn
 from transform.identity import target_id
 from transform.keys import key_variants, resolve_key, resolve_person_key
 from transform.local_time import local_to_utc, utc
-from transform.matching import MATCH_COLUMNS, MATCH_RESULT_COLUMNS, find_match_candidates
+from transform.matching import (
+    MATCH_COLUMNS,
+    MATCH_RESULT_COLUMNS,
+    MatchScreen,
+    find_match_candidates,
+)
 from transform.names import clean_name, is_soft_deleted_name
 from transform.outcome import Normalised
 from transform.phones import normalise_phone
@@ -89,6 +98,7 @@ __all__ = [
     "MATCH_RESULT_COLUMNS",
     "PICK_LISTS",
     "REASON_CODES",
+    "RELATIONSHIP_COLUMNS",
     "TABLE_LOAD_ORDER",
     "TARGET_SCHEMAS",
     "TARGET_TABLES_OF",
@@ -99,6 +109,7 @@ __all__ = [
     "DefectExpectation",
     "Flag",
     "InputContractError",
+    "MatchScreen",
     "MissingFactError",
     "Normalised",
     "OutputContractError",
@@ -120,9 +131,11 @@ __all__ = [
     "find_match_candidates",
     "find_pii",
     "fold_code_value",
+    "is_irregular_key",
     "is_no_fixed_address",
     "is_soft_deleted_name",
     "is_truncation_suspect",
+    "is_untrimmed_key",
     "is_valid_phn",
     "key_variants",
     "legacy_date",

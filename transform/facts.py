@@ -1,29 +1,50 @@
-"""Whole-table facts: what some rules must know beyond the batch they transform.
+"""Facts: what some rules must know beyond the batch they transform.
 
 Transform is pure, so flows read these from the source (through extract) and pass them
 in ``BatchContext.facts[key]``. Each builder here takes the rows as read (a DataFrame, an
 iterable of mappings, or a mapping ROW_ID -> other columns as ``extract.read_rows_by_key``
 gives; legacy column names) and returns the ready-to-use fact.
 
-=============================  ==================  =============================================
-key                            needed by           built from (legacy rows)
-=============================  ==================  =============================================
-``extension_groups``           S_CONTACT_X         S_CONTACT_X rows (all columns) whose
-                                                   PAR_ROW_ID occurs more than once
-                                                   (:func:`build_extension_groups`)
-``birth_dates``                S_CONTACT_X,        S_CONTACT ``ROW_ID, BIRTH_DT`` of the persons
-                               CX_PLACEMENT        the batch names (PAR_ROW_ID / CHILD_CON_ID,
-                                                   every key variant) (:func:`build_birth_dates`)
-``case_ids_with_participants``  S_CASE             CX_CASE_CON ``CASE_ID`` of every row
-                                                   (:func:`build_case_ids_with_participants`)
-``relationships``              S_PARTY_REL         S_PARTY_REL ``ROW_ID, PARTY_ID, REL_PARTY_ID,
-                                                   REL_TYPE_CD`` of every row
-                                                   (:func:`build_relationships`)
-``placements_of_children``     CX_PLACEMENT        CX_PLACEMENT rows (at least ``ROW_ID,
-                                                   CHILD_CON_ID, START_DT_TXT, END_DT_TXT``)
-                                                   whose CHILD_CON_ID occurs more than once
-                                                   (:func:`build_placements_of_children`)
-=============================  ==================  =============================================
+A fact is read either once per table (``table``: bounded by the anomalies it holds) or
+for each batch (``batch``: bounded by the rows the batch names), never as every row of a
+table, so that memory does not grow with the legacy tables (:data:`FACT_SOURCES`).
+
+========================================  ==============  ===============================================
+key                                       needed by       built from (legacy rows), read per
+========================================  ==============  ===============================================
+``extension_groups``                      S_CONTACT_X     table: S_CONTACT_X rows (all columns) whose
+                                                          PAR_ROW_ID occurs more than once
+                                                          (:func:`build_extension_groups`)
+``birth_dates``                           S_CONTACT_X,    batch: S_CONTACT ``ROW_ID, BIRTH_DT`` of the
+                                          CX_PLACEMENT    persons the batch names (PAR_ROW_ID /
+                                                          CHILD_CON_ID, every key variant)
+                                                          (:func:`build_birth_dates`)
+``case_ids_with_participants``            S_CASE          batch: CX_CASE_CON ``CASE_ID`` of the rows
+                                                          whose CASE_ID is one of the batch's ROW_IDs
+                                                          (:func:`build_case_ids_with_participants`)
+``irregular_case_ids_with_participants``  S_CASE          table: CX_CASE_CON ``CASE_ID`` of the rows
+                                                          whose CASE_ID is irregular: blanks around it
+                                                          or lower case (:func:`is_irregular_key`)
+                                                          (:func:`build_case_ids_with_participants`)
+``relationships``                         S_PARTY_REL     batch: S_PARTY_REL ``ROW_ID, PARTY_ID,
+                                                          REL_PARTY_ID, REL_TYPE_CD`` of the rows whose
+                                                          PARTY_ID is one of the batch's REL_PARTY_IDs,
+                                                          trimmed (:func:`build_relationships`)
+``irregular_relationships``               S_PARTY_REL     table: the same columns of the rows whose
+                                                          PARTY_ID has blanks around it
+                                                          (:func:`is_untrimmed_key`)
+                                                          (:func:`build_relationships`)
+``placements_of_children``                CX_PLACEMENT    table: CX_PLACEMENT rows (at least ``ROW_ID,
+                                                          CHILD_CON_ID, START_DT_TXT, END_DT_TXT``)
+                                                          whose CHILD_CON_ID occurs more than once
+                                                          (:func:`build_placements_of_children`)
+========================================  ==============  ===============================================
+
+Why two facts for cases and relationships: the batch reads its links exactly (an ``IN``
+list), but a link written irregularly ('1-C1 ', '1-c1') belongs to its case or person
+too, and no exact value finds it. Such links are anomalies (D19), few enough to gather
+once per table; the rules look in both facts, and together they hold exactly what the
+whole table would give.
 
 A table's rules raise ``MissingFactError`` when a fact they need is absent: an empty
 fact (no duplicates at all) must still be passed. Keys are grouped trimmed (a link with
@@ -50,6 +71,7 @@ __all__ = [
     "EXTENSION_CONTENT_COLUMNS",
     "FACTS_NEEDED",
     "FACT_SOURCES",
+    "RELATIONSHIP_COLUMNS",
     "ExtensionGroup",
     "PlacementSpan",
     "RelationshipIndex",
@@ -60,6 +82,8 @@ __all__ = [
     "build_extension_groups",
     "build_placements_of_children",
     "build_relationships",
+    "is_irregular_key",
+    "is_untrimmed_key",
     "plain_records",
 ]
 
@@ -67,32 +91,53 @@ Rows: TypeAlias = pd.DataFrame | Iterable[Mapping[str, Any]] | Mapping[str, Mapp
 
 FACTS_NEEDED: dict[str, tuple[str, ...]] = {
     "S_CONTACT_X": ("extension_groups", "birth_dates"),
-    "S_CASE": ("case_ids_with_participants",),
-    "S_PARTY_REL": ("relationships",),
+    "S_CASE": ("case_ids_with_participants", "irregular_case_ids_with_participants"),
+    "S_PARTY_REL": ("relationships", "irregular_relationships"),
     "CX_PLACEMENT": ("placements_of_children", "birth_dates"),
 }
 """Legacy table -> the fact keys its rules read."""
+
+RELATIONSHIP_COLUMNS = ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD")
+"""The S_PARTY_REL columns :func:`build_relationships` reads."""
 
 FACT_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "extension_groups": (
         "S_CONTACT_X",
         ("ROW_ID", "PAR_ROW_ID", "ATTRIB_03", "ATTRIB_05", "ATTRIB_14", "X_ALERT_TEXT"),
-        "rows whose PAR_ROW_ID repeats",
+        "per table: rows whose PAR_ROW_ID repeats",
     ),
-    "birth_dates": ("S_CONTACT", ("ROW_ID", "BIRTH_DT"), "rows of the persons the batch names"),
-    "case_ids_with_participants": ("CX_CASE_CON", ("CASE_ID",), "every row"),
+    "birth_dates": (
+        "S_CONTACT",
+        ("ROW_ID", "BIRTH_DT"),
+        "per batch: rows of the persons the batch names (every key variant)",
+    ),
+    "case_ids_with_participants": (
+        "CX_CASE_CON",
+        ("CASE_ID",),
+        "per batch: rows whose CASE_ID is one of the batch's ROW_IDs",
+    ),
+    "irregular_case_ids_with_participants": (
+        "CX_CASE_CON",
+        ("CASE_ID",),
+        "per table: rows whose CASE_ID is irregular (is_irregular_key)",
+    ),
     "relationships": (
         "S_PARTY_REL",
-        ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD"),
-        "every row",
+        RELATIONSHIP_COLUMNS,
+        "per batch: rows whose PARTY_ID is one of the batch's REL_PARTY_IDs, trimmed",
+    ),
+    "irregular_relationships": (
+        "S_PARTY_REL",
+        RELATIONSHIP_COLUMNS,
+        "per table: rows whose PARTY_ID has blanks around it (is_untrimmed_key)",
     ),
     "placements_of_children": (
         "CX_PLACEMENT",
         ("ROW_ID", "CHILD_CON_ID", "START_DT_TXT", "END_DT_TXT"),
-        "rows whose CHILD_CON_ID repeats",
+        "per table: rows whose CHILD_CON_ID repeats",
     ),
 }
-"""Fact key -> (legacy table, columns to read, which rows)."""
+"""Fact key -> (legacy table, columns to read, which rows: read per table or per batch)."""
 
 EXTENSION_CONTENT_COLUMNS = ("ATTRIB_03", "ATTRIB_05", "ATTRIB_14", "X_ALERT_TEXT")
 """What two extension rows of one person must share to be identical copies."""
@@ -122,6 +167,17 @@ def _records(rows: Rows, fact: str, needed: tuple[str, ...]) -> list[dict[str, A
 
 def _key(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
+
+
+def is_untrimmed_key(value: Any) -> bool:
+    """A link with blanks around it ('1-P1 '): no exact lookup of its trimmed key finds it."""
+    return isinstance(value, str) and value != value.strip() and bool(value.strip())
+
+
+def is_irregular_key(value: Any) -> bool:
+    """A link whose key variants are more than itself (blanks around it, or lower case):
+    it stands for a key that no exact lookup of that key finds."""
+    return isinstance(value, str) and value != "" and key_variants(value) != [value]
 
 
 # ---------------------------------------------------------------- S_CONTACT_X
@@ -172,7 +228,8 @@ def build_birth_dates(rows: Rows) -> dict[str, dt.datetime | dt.date | None]:
 
 # ------------------------------------------------------------------- S_CASE
 def build_case_ids_with_participants(rows: Rows) -> frozenset[str]:
-    """``case_ids_with_participants``: every key variant of every CX_CASE_CON.CASE_ID."""
+    """``case_ids_with_participants`` (and its irregular part): every key variant of every
+    CX_CASE_CON.CASE_ID of ``rows``."""
     found: set[str] = set()
     for record in _records(rows, "case_ids_with_participants", ("CASE_ID",)):
         value = record["CASE_ID"]
@@ -192,7 +249,8 @@ class RelationshipRow:
 
 @dataclass(frozen=True)
 class RelationshipIndex:
-    """``relationships``: every S_PARTY_REL row, indexed by (PARTY_ID, REL_PARTY_ID) trimmed."""
+    """``relationships`` (and ``irregular_relationships``): S_PARTY_REL rows, indexed by
+    (PARTY_ID, REL_PARTY_ID) trimmed."""
 
     by_pair: Mapping[tuple[str, str], tuple[RelationshipRow, ...]]
 
@@ -202,9 +260,8 @@ class RelationshipIndex:
 
 
 def build_relationships(rows: Rows) -> RelationshipIndex:
-    needed = ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD")
     pairs: dict[tuple[str, str], list[RelationshipRow]] = defaultdict(list)
-    for record in _records(rows, "relationships", needed):
+    for record in _records(rows, "relationships", RELATIONSHIP_COLUMNS):
         party, related = _key(record["PARTY_ID"]), _key(record["REL_PARTY_ID"])
         if party is None or related is None:
             continue

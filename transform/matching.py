@@ -11,6 +11,11 @@ Blocking (a pair is only considered when the two persons share a block):
 * given name (canonical) + birth date;
 * the same valid PHN.
 
+Memory: :func:`find_match_candidates` holds every person it is given. A caller with many
+persons screens them first with :class:`MatchScreen` (a few bytes per blocking key, read a
+page at a time), then gives it only the persons the screen keeps: those sharing a block
+with another person, which is every person of every pair.
+
 A pair in a name block is proposed (DUPLICATE_PERSON) only when the given names are
 compatible (same, nickname, initial, or one missing), the family names are the same or
 very close, and the birth dates agree (possibly swapped); twins (same family name and
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from transform.dates import PLACEHOLDER
@@ -39,7 +45,13 @@ from transform.names import is_placeholder_name
 from transform.outcome import is_missing
 from transform.text import repair_text
 
-__all__ = ["MATCH_COLUMNS", "MATCH_RESULT_COLUMNS", "NICKNAMES", "find_match_candidates"]
+__all__ = [
+    "MATCH_COLUMNS",
+    "MATCH_RESULT_COLUMNS",
+    "NICKNAMES",
+    "MatchScreen",
+    "find_match_candidates",
+]
 
 MATCH_COLUMNS: tuple[str, ...] = (
     "ROW_ID",
@@ -263,6 +275,55 @@ def _compare(a: _Person, b: _Person) -> dict[str, Any] | None:
         "evidence": json.dumps(evidence),
         "code": "DUPLICATE_PERSON" if duplicate else "SHARED_PHN",
     }
+
+
+class MatchScreen:
+    """Which persons share a block with another person, learnt a page of persons at a time.
+
+    Holds no person: for each distinct blocking key of each person, the hash of the key
+    and the hash of the person's ROW_ID (16 bytes). After every page was :meth:`add`-ed,
+    :meth:`may_match` says whether a ROW_ID shares a key with another person; giving
+    :func:`find_match_candidates` just those persons finds exactly the pairs it finds on
+    all of them (a pair is only ever proposed within a block). A hash collision only
+    keeps a person too many. Hashes are Python's: screen and ask in one process.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[np.ndarray] = []
+        self._owners: list[np.ndarray] = []
+        self._kept: frozenset[int] | None = None
+
+    def add(self, persons: Rows) -> None:
+        """Screen one page of S_CONTACT rows (:data:`MATCH_COLUMNS`)."""
+        if self._kept is not None:
+            raise RuntimeError("MatchScreen.add after may_match: the screen is closed")
+        keys: list[int] = []
+        owners: list[int] = []
+        for record in plain_records(persons):
+            person = _person(record)
+            distinct = set(_blocks(person))  # a name twice (given = nick) is one block
+            keys.extend(hash(key) for key in distinct)
+            owners.extend([hash(person.row_id)] * len(distinct))
+        self._keys.append(np.array(keys, dtype=np.int64))
+        self._owners.append(np.array(owners, dtype=np.int64))
+
+    def _close(self) -> frozenset[int]:
+        keys = np.concatenate([np.empty(0, np.int64), *self._keys])
+        owners = np.concatenate([np.empty(0, np.int64), *self._owners])
+        self._keys, self._owners = [], []
+        order = np.argsort(keys, kind="stable")
+        keys, owners = keys[order], owners[order]
+        repeated = keys[1:] == keys[:-1]
+        shared = np.zeros(len(keys), dtype=bool)
+        shared[1:] |= repeated
+        shared[:-1] |= repeated
+        return frozenset(owners[shared].tolist())
+
+    def may_match(self, row_id: str) -> bool:
+        """Whether the person ``row_id`` shares a blocking key with another person."""
+        if self._kept is None:
+            self._kept = self._close()
+        return hash(str(row_id)) in self._kept
 
 
 def find_match_candidates(persons: Rows) -> pd.DataFrame:

@@ -6,8 +6,9 @@ Case:
   CLOSED_DT; nothing derived (D25). The status is read from its code and its display
   value, first word: 'closed...' / 'open...'.
 * Status 'Entered in Error': loaded, flagged SOFT_DELETED on STATUS_CD (D16).
-* No CX_CASE_CON row names the case (fact ``case_ids_with_participants``): loaded,
-  flagged NO_PARTICIPANTS on the whole row (D03).
+* No CX_CASE_CON row names the case (facts ``case_ids_with_participants``, read for the
+  batch, and ``irregular_case_ids_with_participants``, the CASE_IDs written with blanks
+  around them or in lower case): loaded, flagged NO_PARTICIPANTS on the whole row (D03).
 
 Participant: both links required; END_DT before START_DT: CHRONOLOGY_VIOLATION.
 """
@@ -58,7 +59,8 @@ def case_row(work: RowWork) -> None:
     status = work.code("STATUS_CD")
     _status_rules(work, status, closed)
     with_participants: frozenset[str] = work.fact("case_ids_with_participants")
-    if work.row_id not in with_participants:
+    irregular: frozenset[str] = work.fact("irregular_case_ids_with_participants")
+    if work.row_id not in with_participants and work.row_id not in irregular:
         work.flag("NO_PARTICIPANTS", "", None, None)
     work.upsert(
         "case_file",

@@ -1,4 +1,5 @@
-"""S_PARTY_REL -> person_relationship (D17), with the fact ``relationships``.
+"""S_PARTY_REL -> person_relationship (D17), with the facts ``relationships`` (rows read for
+the batch) and ``irregular_relationships`` (rows whose PARTY_ID has blanks around it).
 
 * PARTY_ID and REL_PARTY_ID the same person: SELF_RELATIONSHIP.
 * A directed type and the same type back (A 'Parent Of' B, B 'Parent Of' A): both rows
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from transform.codes import fold_code_value
 from transform.dates import check_order, legacy_date
-from transform.facts import RelationshipIndex
+from transform.facts import RelationshipIndex, RelationshipRow
 from transform.identity import target_id
 from transform.row import RowWork
 
@@ -51,12 +52,24 @@ def inverse_of(type_key: str) -> str | None:
     return INVERSE_TYPES.get(type_key)
 
 
+def _rows_between(work: RowWork, party: str, related: str) -> list[RelationshipRow]:
+    """Every S_PARTY_REL row from ``party`` to ``related`` (trimmed), in ROW_ID order.
+
+    The batch's fact holds the rows whose PARTY_ID is written trimmed, the irregular
+    one those written with blanks around it: together, every such row.
+    """
+    found: dict[str, RelationshipRow] = {}
+    for key in ("relationships", "irregular_relationships"):
+        index: RelationshipIndex = work.fact(key)
+        found.update((row.row_id, row) for row in index.between(party, related))
+    return sorted(found.values(), key=lambda row: row.row_id)
+
+
 def _pair_rules(work: RowWork, party: str, related: str) -> None:
-    index: RelationshipIndex = work.fact("relationships")
     kind = work["REL_TYPE_CD"]
     type_key = fold_code_value(kind) if isinstance(kind, str) else ""
     inverse = inverse_of(type_key)
-    for other in index.between(related, party):
+    for other in _rows_between(work, related, party):
         if other.row_id == work.row_id:
             continue
         if inverse is not None and inverse != type_key and other.type_key == type_key:
