@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +31,9 @@ from flows.collector import fewer_collections
 from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
 from flows.pipeline import MigrationJob, context_for, reference_context
+from flows.transform_pool import TransformPool
 from reconcile import (
     KIND_MEANINGS,
-    ExpectedRows,
     Progress,
     ReconciliationResult,
     ReportPaths,
@@ -44,6 +46,7 @@ from reconcile import (
 from reconcile.result import COUNT_FIELDS
 
 __all__ = [
+    "ExpectedFromRules",
     "ReconcileOutcome",
     "expected_rows",
     "reconcile_direct",
@@ -67,6 +70,48 @@ class ReconcileOutcome:
         return self.result.exit_code
 
 
+class ExpectedFromRules:
+    """What the migration rules make of a batch of current legacy rows, computed as the migration does.
+
+    Called with a batch: its transform result. With a :class:`TransformPool`, a batch
+    announced with :meth:`ahead` is transformed in the worker process while the
+    caller compares the batch before it. The engine announces batch N+1 before it
+    compares batch N, so up to :data:`HELD_AHEAD` batches are held; an older one is
+    dropped (and computed here if it is asked for after all).
+    """
+
+    HELD_AHEAD = 2
+
+    def __init__(self, job: MigrationJob, pool: TransformPool | None = None) -> None:
+        self._job = job
+        self._pool = pool
+        self._ahead: dict[int, tuple[str, pd.DataFrame, Future[transform.TransformResult]]] = {}
+        self.computed_ahead = 0
+        """How many batches came from the worker process."""
+
+    def close(self) -> None:
+        """Stop the worker process, if any."""
+        self._ahead.clear()
+        if self._pool is not None:
+            self._pool.close()
+
+    def ahead(self, table: str, frame: pd.DataFrame) -> None:
+        if self._pool is None:
+            return
+        context = context_for(self._job, table, frame)
+        self._ahead[id(frame)] = (table, frame, self._pool.submit(table, frame, context))
+        while len(self._ahead) > self.HELD_AHEAD:
+            oldest = next(iter(self._ahead))
+            self._ahead.pop(oldest)[2].cancel()
+
+    def __call__(self, table: str, frame: pd.DataFrame) -> transform.TransformResult:
+        held = self._ahead.pop(id(frame), None)
+        if held is not None and held[0] == table and held[1] is frame:
+            self.computed_ahead += 1
+            return held[2].result()
+        return transform.transform_batch(table, frame, context_for(self._job, table, frame))
+
+
 def expected_rows(
     source: extract.LegacySource,
     target: sa.Engine,
@@ -74,12 +119,14 @@ def expected_rows(
     migration_run_id: str,
     as_of: dt.date,
     batch_size: int,
-) -> ExpectedRows:
-    """What the migration rules make of a batch of current legacy rows, computed as the migration does.
+    pool: Callable[[transform.BatchContext], TransformPool] | None = None,
+) -> ExpectedFromRules:
+    """The rules applied to current legacy rows, as the migration applies them.
 
     Reference data (pick lists, crosswalk, users, merges) is read once, like
-    ``prepare_migration`` does; per batch the context (whole-table facts,
-    parent outcomes from the ledger) comes from ``flows.pipeline`` itself.
+    ``prepare_migration`` does; per batch the context (facts, parent outcomes from
+    the ledger) comes from ``flows.pipeline`` itself. ``pool`` (given the run's
+    reference context) starts a worker process to compute batches announced ahead.
     """
     job = MigrationJob(
         source=source,
@@ -90,11 +137,7 @@ def expected_rows(
         attachments_dir=None,
         attachment_store=None,
     )
-
-    def expected(table: str, frame: pd.DataFrame) -> transform.TransformResult:
-        return transform.transform_batch(table, frame, context_for(job, table, frame))
-
-    return expected
+    return ExpectedFromRules(job, pool(job.context) if pool is not None else None)
 
 
 def reconcile_direct(
@@ -109,15 +152,20 @@ def reconcile_direct(
     batch_size: int = 5000,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> ReconcileOutcome:
     """Reconcile ``source`` with ``target`` and write the report into ``out_dir``.
 
     ``as_of`` is the extraction date the migration's rules used (birth dates in
     the future); by default the day the reconciled migration run started (UTC).
+    ``parallel`` (default: on for a PostgreSQL target, as for the migration)
+    computes the next batch's expected rows in a worker process meanwhile.
     Raises extract's errors (source), ReconcileError (target not migrated).
     """
     target_engine = make_target_engine(target)
     legacy = make_source(source)
+    if parallel is None:
+        parallel = target_engine.dialect.name == "postgresql"
     try:
         with target_engine.connect() as conn:
             run = migration_run_of(conn)
@@ -139,19 +187,23 @@ def reconcile_direct(
                 migration_run_id=run.id,
                 as_of=as_of or load.run_as_of(target_engine, run.id) or run.started_at.date(),
                 batch_size=batch_size,
+                pool=TransformPool if parallel else None,
             )
-            with fewer_collections():
-                result = reconcile_stores(
-                    legacy,
-                    target_engine,
-                    expected,
-                    attachment_store=attachment_store,
-                    attachments_dir=attachments_dir,
-                    batch_size=batch_size,
-                    reveal_pii=reveal_pii,
-                    requested_by=requested_by,
-                    progress=progress,
-                )
+            try:
+                with fewer_collections():
+                    result = reconcile_stores(
+                        legacy,
+                        target_engine,
+                        expected,
+                        attachment_store=attachment_store,
+                        attachments_dir=attachments_dir,
+                        batch_size=batch_size,
+                        reveal_pii=reveal_pii,
+                        requested_by=requested_by,
+                        progress=progress,
+                    )
+            finally:
+                expected.close()
             paths = write_report(result, Path(out_dir))
         except BaseException:
             finish_reconciliation_run(target_engine, record_id, status="failed")

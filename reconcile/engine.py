@@ -110,15 +110,22 @@ def _reconcile_table(
     tally = RangeTally()
     targets = _target_names(legacy_table)
     after: str | None = None
-    for batch in extract.read_batches(source, legacy_table, batch_size=batch_size):
-        if batch.frame.empty:
-            continue
+    announce = getattr(expected, "ahead", None)
+    batches = (
+        b for b in extract.read_batches(source, legacy_table, batch_size=batch_size) if len(b.frame)
+    )
+    batch = next(batches, None)
+    while batch is not None:
+        following = next(batches, None)
+        if following is not None and callable(announce):
+            announce(legacy_table, following.frame)  # may be computed while this batch is compared
         check_range(
             conn, legacy_table, targets, after, batch.last_key, batch.frame, expected, tally
         )
         after = batch.last_key
         if progress is not None:
             progress(legacy_table, len(batch.frame))
+        batch = following
     # Past the last source key: ledger rows of deleted legacy rows, target rows with no source.
     keyed = [target_table("migration.ledger"), *(target_table(name) for name in targets)]
     while True:
@@ -190,7 +197,9 @@ def reconcile_stores(
 
     ``target`` is an engine on the new store (schema-translated on SQLite);
     ``expected(legacy_table, frame)`` returns what the migration rules make of a
-    batch of current source rows. ``attachment_store`` is the folder of the
+    batch of current source rows; if it also has ``ahead(legacy_table, frame)``,
+    that is called with the next batch before the current one is compared, so
+    the next one's rows can be computed meanwhile. ``attachment_store`` is the folder of the
     stored binaries, ``attachments_dir`` the Siebel file system (each None:
     that side of the attachment check is not done). Raises
     :class:`~reconcile.errors.ReconcileError` when the target cannot be
