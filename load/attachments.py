@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -123,6 +125,27 @@ def _expected_size(value: object) -> int | None:
         return None
 
 
+STORE_THREADS = 8
+"""Files stored at once: each mostly waits on the disk (fsync), which frees the interpreter."""
+
+
+def _path_of(row: dict[str, Any], attachments_dir: Path) -> Path | None:
+    revision = row.get("revision")
+    revision = None if revision is None or pd.isna(revision) else revision
+    name = saf_file_name(str(row["legacy_row_id"]), None if revision is None else str(revision))
+    return _source_path(attachments_dir, name)
+
+
+def _store_if_present(path: Path | None, *, store_dir: Path) -> StoredFile | OSError | None:
+    """The stored file; None when there is no file; the error (raised later, in row order)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        return store_file(path, store_dir)
+    except OSError as exc:
+        return exc
+
+
 def store_attachments(
     frame: pd.DataFrame, *, attachments_dir: Path, store_dir: Path
 ) -> tuple[pd.DataFrame, list[Flag]]:
@@ -138,25 +161,20 @@ def store_attachments(
     keys: list[str | None] = []
     statuses: list[str] = []
     flags: list[Flag] = []
-    for row in frame.to_dict("records"):
+    rows = frame.to_dict("records")
+    paths = [_path_of(row, attachments_dir) for row in rows]
+    with ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="icm-store") as pool:
+        outcomes = list(pool.map(partial(_store_if_present, store_dir=store_dir), paths))
+    for row, stored in zip(rows, outcomes, strict=True):
         row_id = str(row["legacy_row_id"])
-        revision = row.get("revision")
-        revision = None if revision is None or pd.isna(revision) else revision
-        path = _source_path(
-            attachments_dir, saf_file_name(row_id, None if revision is None else str(revision))
-        )
-        stored: StoredFile | None = None
-        if path is not None and path.is_file():
-            try:
-                stored = store_file(path, store_dir)
-            except OSError as exc:
-                raise TerminalLoadError(
-                    f"cannot copy an attachment file into the store: {type(exc).__name__} "
-                    f"(errno {exc.errno})",
-                    table=ATTACHMENT_TABLE,
-                    legacy_row_id=row_id,
-                    column="FILE_NAME",
-                ) from None
+        if isinstance(stored, OSError):
+            raise TerminalLoadError(
+                f"cannot copy an attachment file into the store: {type(stored).__name__} "
+                f"(errno {stored.errno})",
+                table=ATTACHMENT_TABLE,
+                legacy_row_id=row_id,
+                column="FILE_NAME",
+            ) from None
         if stored is None:
             sha_values.append(None)
             keys.append(None)

@@ -201,3 +201,38 @@ def test_stored_attachments_load_with_their_flags(siebel: Path, tmp_path: Path) 
         ("1-MISS", "ATTACHMENT_MISSING"),
     ]
     engine.dispose()
+
+
+def test_a_store_that_cannot_be_written_names_the_first_row_it_failed_for(
+    siebel: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    store.write_text("a file where the store folder should be")
+    frame = attachment_frame([("1-MISS", "1", 10), ("1-SIZE", "2", 999), ("1-PRES", "1", 2000)])
+    with pytest.raises(load.TerminalLoadError) as caught:
+        load.store_attachments(frame, attachments_dir=siebel, store_dir=store)
+    assert caught.value.legacy_row_id == "1-SIZE", "the first row in order whose file failed"
+    assert "cannot copy an attachment file" in str(caught.value)
+
+
+def test_many_files_are_stored_concurrently_in_row_order(tmp_path: Path) -> None:
+    siebel = tmp_path / "siebel"
+    siebel.mkdir()
+    rows = []
+    for n in range(60):
+        (siebel / f"1-F{n:02d}_1.SAF").write_bytes(CONTENT + n.to_bytes(2, "big"))
+        rows.append((f"1-F{n:02d}", "1", len(CONTENT) + 2))
+    rows.append(("1-DUP", "1", len(CONTENT) + 2))  # the same bytes as 1-F07: one stored file
+    (siebel / "1-DUP_1.SAF").write_bytes(CONTENT + (7).to_bytes(2, "big"))
+    stored, flags = load.store_attachments(
+        attachment_frame(rows), attachments_dir=siebel, store_dir=tmp_path / "store"
+    )
+    assert flags == []
+    expected = [
+        hashlib.sha256(CONTENT + (n if rid != "1-DUP" else 7).to_bytes(2, "big")).hexdigest()
+        for n, (rid, _, _) in enumerate(rows)
+    ]
+    assert list(stored["sha256"]) == expected
+    assert set(stored["binary_status"]) == {"present"}
+    files = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+    assert len(files) == 60
