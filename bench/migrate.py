@@ -6,8 +6,13 @@ For each scale s: generates s x persons into a fresh PostgreSQL legacy database,
 migrates it into a fresh PostgreSQL target (in a child process, so its peak
 memory is its own: VmHWM, which exec resets, unlike ru_maxrss), then COPYs the same legacy rows into bare PostgreSQL
 tables (COPY TO STDOUT piped into COPY FROM STDIN: the raw speed limit).
-Prints rows/s of both, their ratio, and the migration's peak memory, so a
-memory that grows with N shows up between the scales.
+Prints rows/s of both, their ratio, and the migration's peak memory (its own
+VmHWM, and "+worker": the sampled peak of it with its transform worker), so a
+memory that grows with N shows up between the scales. Last, it COPYs the
+migrated store itself into an empty store with the same schema ("store COPY":
+the rows the migration writes, with their indexes and foreign keys, and no
+Python work): the floor of any design that writes this store, printed as
+legacy rows per second.
 Server: ICM_BENCH_PG_URL (default the local server as postgres).
 """
 
@@ -16,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,11 +31,13 @@ from pathlib import Path
 
 import psycopg
 import sqlalchemy as sa
+from process_tree import run_sampled
 
 import extract
+import load
 import synthetic
 from extract.legacy_schema import LINK_INDEXES
-from flows.engines import make_engine
+from flows.engines import make_engine, make_target_engine
 
 ADMIN_URL = os.environ.get(
     "ICM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -93,12 +99,42 @@ def raw_copy(source_url: str, raw_url: str) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
+def store_copy(target_url: str, floor_url: str) -> tuple[int, float]:
+    """COPY every row of the migrated store into an empty store with the same schema and constraints.
+
+    The floor of any design that writes this store: the rows the migration
+    writes (target rows, ledger, flags, quarantine), with their indexes and
+    foreign keys, and no Python work at all. (rows, seconds)
+    """
+    engine = make_target_engine(floor_url)
+    load.init_target(engine)
+    engine.dispose()
+    tables = [t for t in load.target_metadata().sorted_tables if t.name != "alembic_version"]
+    rows = 0
+    started = time.perf_counter()
+    with psycopg.connect(_libpq(target_url)) as src, psycopg.connect(_libpq(floor_url)) as dst:
+        for table in tables:
+            name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)
+            dst.execute(f"DELETE FROM {name}")  # rows init_target seeded (crosswalk)
+            with (
+                src.cursor().copy(f"COPY {name} ({columns}) TO STDOUT") as out,
+                dst.cursor().copy(f"COPY {name} ({columns}) FROM STDIN") as into,
+            ):
+                for block in out:
+                    into.write(block)
+            rows += src.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # type: ignore[index]
+        dst.commit()
+    return rows, time.perf_counter() - started
+
+
 def run_scale(persons: int, batch: int) -> dict[str, float]:
     with (
         tempfile.TemporaryDirectory() as folder,
         fresh_database("legacy") as legacy,
         fresh_database("target") as target,
         fresh_database("raw") as raw,
+        fresh_database("floor") as floor,
     ):
         files, store = Path(folder) / "files", Path(folder) / "store"
         t = time.perf_counter()
@@ -107,7 +143,7 @@ def run_scale(persons: int, batch: int) -> dict[str, float]:
         )
         generated = time.perf_counter() - t
         legacy_rows = sum(manifest.row_counts.values())
-        child = subprocess.run(
+        child, tree_peak = run_sampled(
             [
                 sys.executable,
                 "-c",
@@ -120,12 +156,10 @@ def run_scale(persons: int, batch: int) -> dict[str, float]:
                 synthetic.AS_OF.isoformat(),
             ],
             cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
         )
         measured = json.loads(child.stdout.strip().splitlines()[-1])
         copied, copy_seconds = raw_copy(legacy, raw)
+        store_rows, store_seconds = store_copy(target, floor)
     assert copied == legacy_rows
     return {
         "persons": persons,
@@ -136,6 +170,9 @@ def run_scale(persons: int, batch: int) -> dict[str, float]:
         "raw_copy_s": copy_seconds,
         "raw_copy_rows_per_s": copied / copy_seconds,
         "peak_rss_mb": measured["peak_rss_mb"],
+        "tree_peak_mb": tree_peak,
+        "store_rows": store_rows,
+        "store_copy_s": store_seconds,
     }
 
 
@@ -149,14 +186,15 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'persons':>8} {'rows':>9} {'migrate s':>9} {'rows/s':>9} {'raw COPY s':>10} {'rows/s':>9} "
-        f"{'ratio':>6} {'peak MB':>8}"
+        f"{'ratio':>6} {'peak MB':>8} {'+worker':>8} {'store rows':>10} {'store COPY s':>12} {'legacy rows/s':>13}"
     )
     for scale in args.scales:
         r = run_scale(args.persons * scale, args.batch)
         ratio = r["migrate_rows_per_s"] / r["raw_copy_rows_per_s"]
         print(
             f"{r['persons']:>8,} {r['legacy_rows']:>9,} {r['migrate_s']:>9.1f} {r['migrate_rows_per_s']:>9,.0f} "
-            f"{r['raw_copy_s']:>10.2f} {r['raw_copy_rows_per_s']:>9,.0f} {ratio:>6.3f} {r['peak_rss_mb']:>8.0f}",
+            f"{r['raw_copy_s']:>10.2f} {r['raw_copy_rows_per_s']:>9,.0f} {ratio:>6.3f} {r['peak_rss_mb']:>8.0f} {r['tree_peak_mb']:>8.0f} "
+            f"{r['store_rows']:>10,} {r['store_copy_s']:>12.2f} {r['legacy_rows'] / r['store_copy_s']:>13,.0f}",
             flush=True,
         )
 

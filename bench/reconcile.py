@@ -25,6 +25,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).parent))
 
 from migrate import ROOT, fresh_database, raw_copy
+from process_tree import run_sampled
 
 import synthetic
 from flows.engines import make_engine
@@ -65,10 +66,11 @@ print(json.dumps({"seconds": time.perf_counter() - t, "differences": differences
 
 
 def _child(code: str, *args: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, check=True, capture_output=True, text=True
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+    """Run ``code`` in a child; its JSON line, with ``tree_peak_mb``: the peak of the child and the
+    processes it started (reconcile's transform worker), sampled."""
+    done, tree_peak = run_sampled([sys.executable, "-c", code, *args], cwd=ROOT)
+    measured = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+    return {**measured, "tree_peak_mb": tree_peak}
 
 
 def run_scale(persons: int, batch: int) -> dict[str, object]:
@@ -135,7 +137,8 @@ def main() -> None:
         assert isinstance(ours, dict) and isinstance(theirs, dict)
         print(
             f"persons {r['persons']:,}: reconcile {r['rows']:,} legacy rows in {ours['seconds']:.1f} s "
-            f"= {r['rows'] / float(ours['seconds']):,.0f} rows/s, peak {ours['peak_rss_mb']:.0f} MB, "
+            f"= {r['rows'] / float(ours['seconds']):,.0f} rows/s, peak {ours['peak_rss_mb']:.0f} MB "
+            f"(with its worker {ours['tree_peak_mb']:.0f} MB), "
             f"status {ours['status']}",
             flush=True,
         )

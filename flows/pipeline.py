@@ -13,9 +13,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -26,32 +24,25 @@ import load
 import transform
 from flows.collector import fewer_collections
 from flows.facts import batch_facts, table_facts
-from flows.read_ahead import ReadAhead
+from flows.matching_step import match_candidates
 from flows.reference_data import load_code_entries, load_crosswalk_rows
-from flows.transform_pool import TransformPool
 
 __all__ = [
     "RUN_KIND_FULL",
     "BatchReport",
     "BatchRunner",
     "MigrationJob",
-    "PreparedBatch",
     "ProgressSink",
-    "StartedBatch",
     "context_for",
-    "finish_batch",
     "finish_migration",
     "migrate_batch",
     "migrate_direct",
     "migrate_table",
-    "prepare_batch",
     "prepare_migration",
     "reference_context",
     "run_matching",
     "run_tables",
-    "start_batch",
     "table_plan",
-    "write_prepared",
 ]
 
 log = logging.getLogger("icm.migrate")
@@ -74,10 +65,6 @@ class MigrationJob:
     attachments_dir: Path | None
     attachment_store: Path | None
     facts: dict[str, dict[str, object]] = field(default_factory=dict)
-    read_ahead: ReadAhead[StartedBatch] | None = None
-    """The next batch, started while this one is written (see :mod:`flows.read_ahead`)."""
-    transform_pool: TransformPool | None = None
-    """The worker process batches started ahead are transformed in."""
 
 
 @dataclass(frozen=True)
@@ -179,36 +166,16 @@ def context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transform
     )
 
 
-@dataclass(frozen=True)
-class PreparedBatch:
-    """One batch extracted and transformed (attachments stored), not yet written."""
+def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchReport:
+    """Extract the next batch of ``table`` after key ``after``, transform it, load it in one transaction.
 
-    table: str
-    after: str | None
-    rows: int
-    last_key: str | None
-    result: transform.TransformResult | None  # None when the table has no rows left
-
-
-@dataclass(frozen=True)
-class StartedBatch:
-    """One batch extracted, its transform running in the worker process."""
-
-    table: str
-    after: str | None
-    rows: int
-    last_key: str | None
-    result: Future[transform.TransformResult] | None  # None when the table has no rows left
-
-
-def _next_batch(job: MigrationJob, table: str, after: str | None) -> extract.ExtractedBatch | None:
+    Returns a report with ``rows == 0`` when the table has no rows left.
+    """
     batches = extract.read_batches(job.source, table, batch_size=job.batch_size, after=after)
     batch = next(iter(batches), None)
-    return None if batch is None or batch.frame.empty else batch
-
-
-def _with_attachments(job: MigrationJob, result: transform.TransformResult) -> None:
-    """Store the batch's attachment files (content-addressed) and add their flags to ``result``."""
+    if batch is None or batch.frame.empty:
+        return BatchReport(table, 0, 0, 0, 0, 0, after)
+    result = transform.transform_batch(table, batch.frame, context_for(job, table, batch.frame))
     if (
         "attachment" in result.upserts
         and job.attachments_dir is not None
@@ -221,63 +188,21 @@ def _with_attachments(job: MigrationJob, result: transform.TransformResult) -> N
         )
         result.upserts["attachment"] = stored
         result.flags.extend(file_flags)
-
-
-def prepare_batch(job: MigrationJob, table: str, after: str | None) -> PreparedBatch:
-    """Extract the next batch of ``table`` after key ``after`` and transform it, here."""
-    batch = _next_batch(job, table, after)
-    if batch is None:
-        return PreparedBatch(table, after, 0, after, None)
-    result = transform.transform_batch(table, batch.frame, context_for(job, table, batch.frame))
-    _with_attachments(job, result)
-    return PreparedBatch(table, after, len(batch.frame), batch.last_key, result)
-
-
-def start_batch(
-    job: MigrationJob, pool: TransformPool, table: str, after: str | None
-) -> StartedBatch:
-    """Extract the next batch of ``table`` after ``after`` and start its transform in ``pool``.
-
-    Reads only the source and the ledger of parent tables (complete before ``table``
-    starts): it may run before the batch ahead of it is written.
-    """
-    batch = _next_batch(job, table, after)
-    if batch is None:
-        return StartedBatch(table, after, 0, after, None)
-    context = context_for(job, table, batch.frame)
-    return StartedBatch(
-        table, after, len(batch.frame), batch.last_key, pool.submit(table, batch.frame, context)
-    )
-
-
-def finish_batch(job: MigrationJob, started: StartedBatch) -> PreparedBatch:
-    """Wait for a started batch's transform and store its attachments."""
-    if started.result is None:
-        return PreparedBatch(started.table, started.after, 0, started.after, None)
-    result = started.result.result()
-    _with_attachments(job, result)
-    return PreparedBatch(started.table, started.after, started.rows, started.last_key, result)
-
-
-def write_prepared(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
-    """Write a prepared batch in one transaction (targets, ledger, quarantine, flags, checkpoint)."""
-    if prepared.result is None:
-        return BatchReport(prepared.table, 0, 0, 0, 0, 0, prepared.after)
-    counts = load.write_batch(job.target, prepared.result, run_id=job.run_id)
+    counts = load.write_batch(job.target, result, run_id=job.run_id)
     report = BatchReport(
-        table=prepared.table,
-        rows=prepared.rows,
+        table=table,
+        rows=len(batch.frame),
         loaded=counts.loaded,
         quarantined=counts.quarantined,
         excluded=counts.excluded,
         flags=counts.flags,
-        last_key=prepared.last_key,
+        last_key=batch.last_key,
     )
     log.info(
         "%s: %d rows after %r -> loaded %d, quarantined %d, excluded %d, flags %d; checkpoint %r",
-        prepared.table,
+        table,
         report.rows,
-        prepared.after,
+        after,
         report.loaded,
         report.quarantined,
         report.excluded,
@@ -287,29 +212,8 @@ def write_prepared(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
     return report
 
 
-def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchReport:
-    """Extract the next batch of ``table`` after key ``after``, transform it, load it in one transaction.
-
-    With a transform pool (read-ahead), the batch after this one is extracted and
-    handed to the worker process *before* this one is written, so its transform
-    runs meanwhile; the next call picks it up. Writes stay in key order, one at a
-    time, in this process, so checkpoints and resume are as without read-ahead.
-    Returns a report with ``rows == 0`` when the table has no rows left.
-    """
-    pool, ahead = job.transform_pool, job.read_ahead
-    started = ahead.take((table, after)) if ahead is not None else None
-    prepared = finish_batch(job, started) if started else prepare_batch(job, table, after)
-    if pool is not None and ahead is not None and prepared.rows:
-        ahead.hold(
-            (table, prepared.last_key), partial(start_batch, job, pool, table, prepared.last_key)
-        )
-    return write_prepared(job, prepared)
-
-
 def run_matching(job: MigrationJob) -> int:
     """Propose probable duplicate persons for a steward; never merges. Returns the pairs written."""
-    from flows.matching_step import match_candidates  # two passes of pages, not every person
-
     candidates = match_candidates(job.source, batch_size=job.batch_size)
     # The store keeps one evidence text per pair: the match code leads the agreeing fields.
     candidates = candidates.assign(
@@ -351,21 +255,9 @@ def migrate_table(
 
 
 def run_tables(
-    job: MigrationJob,
-    *,
-    batch: BatchRunner = migrate_batch,
-    sink: ProgressSink | None = None,
-    read_ahead: bool | None = None,
+    job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: ProgressSink | None = None
 ) -> None:
-    """Migrate every legacy table in dependency order; mark the run failed if anything raises.
-
-    ``read_ahead`` (default: on for a PostgreSQL target) starts a worker process
-    that transforms each table's next batch while the current one is written.
-    """
-    if read_ahead is None:
-        read_ahead = job.target.dialect.name == "postgresql"
-    job.read_ahead = ReadAhead() if read_ahead else None
-    job.transform_pool = TransformPool(job.context) if read_ahead else None
+    """Migrate every legacy table in dependency order; mark the run failed if anything raises."""
     try:
         with fewer_collections():
             for table in transform.TABLE_LOAD_ORDER:
@@ -373,11 +265,6 @@ def run_tables(
     except BaseException as exc:
         load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
         raise
-    finally:
-        job.read_ahead = None
-        if job.transform_pool is not None:
-            job.transform_pool.close()
-            job.transform_pool = None
 
 
 def finish_migration(
@@ -398,7 +285,6 @@ def migrate_direct(
     requested_by: str | None = None,
     as_of: dt.date | None = None,
     sink: ProgressSink | None = None,
-    read_ahead: bool | None = None,
 ) -> dict[str, dict[str, int]]:
     """The whole migration without Prefect (tests, benchmarks): same steps as the flow."""
     from flows.engines import make_source, make_target_engine, redact
@@ -415,7 +301,7 @@ def migrate_direct(
             requested_by=requested_by,
             as_of=as_of,
         )
-        run_tables(job, sink=sink, read_ahead=read_ahead)
+        run_tables(job, sink=sink)
         return finish_migration(job, status="succeeded")
     finally:
         target_engine.dispose()

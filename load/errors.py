@@ -11,6 +11,7 @@ data), so it is only repeated where it cannot (see :func:`classify_db_error`).
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -65,10 +66,29 @@ class LoadError(Exception):
         suffix = f" ({', '.join(where)})" if where else ""
         advice = "; a retry may help" if self.retryable else "; a retry will not help"
         super().__init__(f"{message}{suffix}{advice}")
+        self.message = message
         self.table = table
         self.legacy_row_id = legacy_row_id
         self.column = column
         self.sqlstate = sqlstate
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the arguments given (the error may cross from a worker process)."""
+        return (
+            _rebuild,
+            (type(self), self.message, self.table, self.legacy_row_id, self.column, self.sqlstate),
+        )
+
+
+def _rebuild(
+    cls: type[LoadError],
+    message: str,
+    table: str | None,
+    legacy_row_id: str | None,
+    column: str | None,
+    sqlstate: str | None,
+) -> LoadError:
+    return cls(message, table=table, legacy_row_id=legacy_row_id, column=column, sqlstate=sqlstate)
 
 
 class TransientLoadError(LoadError):

@@ -27,8 +27,7 @@ from pathlib import Path
 from flows.pipeline import migrate_direct
 src, tgt, files, store, batch = sys.argv[1:6]
 migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(store),
-               batch_size=int(batch), as_of=dt.date.fromisoformat(sys.argv[6]),
-               read_ahead=sys.argv[7] == "read-ahead")
+               batch_size=int(batch), as_of=dt.date.fromisoformat(sys.argv[6]))
 """
 
 
@@ -45,29 +44,8 @@ def _ledger_rows(path: Path) -> int:
         engine.dispose()
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        children = task / "children"
-        if children.exists():
-            found.update(int(p) for p in children.read_text().split())
-    return found
-
-
-def _gone(pids: set[int], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{p}").exists() for p in pids):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _run_until(args: list[str], target: Path, ledger_rows: int | None) -> int:
-    """Run the worker; SIGKILL it once the ledger holds ``ledger_rows`` rows. Returns its exit code.
-
-    Processes the worker started (the transform process of read-ahead) must end with it.
-    """
+    """Run the worker; SIGKILL it once the ledger holds ``ledger_rows`` rows. Returns its exit code."""
     proc = subprocess.Popen(
         [sys.executable, "-c", WORKER, *args], cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
     )
@@ -75,10 +53,7 @@ def _run_until(args: list[str], target: Path, ledger_rows: int | None) -> int:
     try:
         while proc.poll() is None and time.monotonic() < deadline:
             if ledger_rows is not None and _ledger_rows(target) >= ledger_rows:
-                children = _children(proc.pid)
                 proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=30)
-                assert _gone(children, 10), f"processes {children} outlived the killed migration"
                 break
             time.sleep(0.02)
         return proc.wait(timeout=240)
@@ -96,11 +71,7 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return f"sqlite:///{root / 'legacy.sqlite'}", root / "files"
 
 
-@pytest.mark.parametrize("mode", ["sequential", "read-ahead"])
-def test_killed_and_resumed_equals_uninterrupted(
-    legacy: tuple[str, Path], tmp_path: Path, mode: str
-) -> None:
-    """With read-ahead the kill may also land while a batch is prepared in the worker process."""
+def test_killed_and_resumed_equals_uninterrupted(legacy: tuple[str, Path], tmp_path: Path) -> None:
     source, files = legacy
     reference = tmp_path / "reference.sqlite"
     migrate_direct(
@@ -122,7 +93,6 @@ def test_killed_and_resumed_equals_uninterrupted(
         str(tmp_path / "store"),
         str(BATCH),
         synthetic.AS_OF.isoformat(),
-        mode,
     ]
     kills = 0
     for rows in KILL_AFTER_LEDGER_ROWS:
