@@ -7,7 +7,7 @@ migrates it into a fresh PostgreSQL target (in a child process, so its peak
 memory is its own: VmHWM, which exec resets, unlike ru_maxrss), then COPYs the same legacy rows into bare PostgreSQL
 tables (COPY TO STDOUT piped into COPY FROM STDIN: the raw speed limit).
 Prints rows/s of both, their ratio, and the migration's peak memory (its own
-VmHWM, and "+worker": the sampled peak of it with its transform worker), so a
+VmHWM, and "tree": the sampled peak Pss of it and any process it starts), so a
 memory that grows with N shows up between the scales. Last, it COPYs the
 migrated store itself into an empty store with the same schema ("store COPY":
 the rows the migration writes, with their indexes and foreign keys, and no
@@ -186,7 +186,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'persons':>8} {'rows':>9} {'migrate s':>9} {'rows/s':>9} {'raw COPY s':>10} {'rows/s':>9} "
-        f"{'ratio':>6} {'peak MB':>8} {'+worker':>8} {'store rows':>10} {'store COPY s':>12} {'legacy rows/s':>13}"
+        f"{'ratio':>6} {'peak MB':>8} {'tree MB':>8} {'store rows':>10} {'store COPY s':>12} {'legacy rows/s':>13}"
     )
     for scale in args.scales:
         r = run_scale(args.persons * scale, args.batch)

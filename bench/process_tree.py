@@ -1,10 +1,11 @@
 """Run a child process and sample the memory of its whole process tree.
 
-The migration and the reconciliation start a transform worker process: the
-child's own VmHWM misses it. Every ``interval`` seconds the resident memory
-(VmRSS) of the child and all its descendants is summed; the largest sum is
-the tree's peak (a sample can miss a spike shorter than the interval, so the
-child's own VmHWM is reported beside it).
+The reconciliation starts a transform worker process: the child's own VmHWM
+misses it. Every ``interval`` seconds the proportional set size (Pss: private
+pages, plus shared pages divided among the processes sharing them, so shared
+libraries count once) of the child and all its descendants is summed; the
+largest sum is the tree's peak (a sample can miss a spike shorter than the
+interval, so the child's own VmHWM is reported beside it).
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from typing import Any
 __all__ = ["run_sampled"]
 
 
-def _rss_kb(pid: int) -> int:
+def _pss_kb(pid: int) -> int:
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
         return 0
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
             return int(line.split()[1])
     return 0
 
@@ -44,7 +45,7 @@ def _tree(pid: int) -> list[int]:
 def run_sampled(
     args: list[str], *, interval: float = 0.05, **popen: Any
 ) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run ``args`` to the end (check=True semantics); return it and the tree's peak RSS in MB."""
+    """Run ``args`` to the end (check=True semantics); return it and the tree's peak Pss in MB."""
     proc = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
     )
@@ -54,7 +55,7 @@ def run_sampled(
     def sample() -> None:
         nonlocal peak
         while not done.wait(interval):
-            peak = max(peak, sum(_rss_kb(pid) for pid in _tree(proc.pid)))
+            peak = max(peak, sum(_pss_kb(pid) for pid in _tree(proc.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

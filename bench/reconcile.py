@@ -43,10 +43,11 @@ RECONCILE = """
 import json, sys, time
 from pathlib import Path
 from flows.reconcile_flow import reconcile_direct
-src, tgt, files, store, out, batch = sys.argv[1:7]
+src, tgt, files, store, out, batch, parallel = sys.argv[1:8]
 t = time.perf_counter()
 outcome = reconcile_direct(source=src, target=tgt, out_dir=Path(out), attachments_dir=Path(files),
-                           attachment_store=Path(store), batch_size=int(batch))
+                           attachment_store=Path(store), batch_size=int(batch),
+                           parallel=parallel == "parallel")
 print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status,
                   "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
@@ -73,7 +74,7 @@ def _child(code: str, *args: str) -> dict[str, object]:
     return {**measured, "tree_peak_mb": tree_peak}
 
 
-def run_scale(persons: int, batch: int) -> dict[str, object]:
+def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
     with (
         tempfile.TemporaryDirectory() as folder,
         fresh_database("legacy") as legacy,
@@ -101,7 +102,16 @@ def run_scale(persons: int, batch: int) -> dict[str, object]:
             check=True,
             capture_output=True,
         )
-        ours = _child(RECONCILE, legacy, target, str(files), str(store), str(out), str(batch))
+        ours = _child(
+            RECONCILE,
+            legacy,
+            target,
+            str(files),
+            str(store),
+            str(out),
+            str(batch),
+            "parallel" if parallel else "one-process",
+        )
         raw_copy(legacy, raw)
         biggest = max(manifest.row_counts, key=lambda t: manifest.row_counts[t])
         engine = make_engine(legacy)
@@ -130,15 +140,18 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--scales", type=int, nargs="+", default=[1])
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument(
+        "--parallel", action="store_true", help="reconcile with --parallel (a transform worker)"
+    )
     args = parser.parse_args()
     for scale in args.scales:
-        r = run_scale(args.persons * scale, args.batch)
+        r = run_scale(args.persons * scale, args.batch, args.parallel)
         ours, theirs = r["ours"], r["reladiff"]
         assert isinstance(ours, dict) and isinstance(theirs, dict)
         print(
             f"persons {r['persons']:,}: reconcile {r['rows']:,} legacy rows in {ours['seconds']:.1f} s "
             f"= {r['rows'] / float(ours['seconds']):,.0f} rows/s, peak {ours['peak_rss_mb']:.0f} MB "
-            f"(with its worker {ours['tree_peak_mb']:.0f} MB), "
+            f"(process tree Pss {ours['tree_peak_mb']:.0f} MB), "
             f"status {ours['status']}",
             flush=True,
         )

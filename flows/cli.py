@@ -126,6 +126,12 @@ def reconcile(
         False, "--reveal-pii", help="Show personal data in the report (recorded with who asked)."
     ),
     batch_size: int = typer.Option(5000, min=1, help="Rows read per batch on each side."),
+    parallel: bool = typer.Option(
+        False,
+        "--parallel",
+        help="Compute the next batch's expected rows in a second process: about 15% faster "
+        "on 2 cores, about 200 MB more memory.",
+    ),
 ) -> None:
     """Prove the migration complete: exit 0 when clean, 1 on any discrepancy, 2 on error."""
     from flows.run_reconcile import run_reconcile
@@ -141,6 +147,7 @@ def reconcile(
             reveal_pii=reveal_pii,
             requested_by=getpass.getuser(),
             batch_size=batch_size,
+            parallel=parallel,
         )
     )
 

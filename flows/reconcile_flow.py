@@ -152,20 +152,19 @@ def reconcile_direct(
     batch_size: int = 5000,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
-    parallel: bool | None = None,
+    parallel: bool = False,
 ) -> ReconcileOutcome:
     """Reconcile ``source`` with ``target`` and write the report into ``out_dir``.
 
     ``as_of`` is the extraction date the migration's rules used (birth dates in
     the future); by default the day the reconciled migration run started (UTC).
-    ``parallel`` (default: on for a PostgreSQL target, as for the migration)
-    computes the next batch's expected rows in a worker process meanwhile.
+    ``parallel`` computes the next batch's expected rows in a worker process
+    meanwhile (measured on 2 cores, 20k persons: about 15% faster, peak memory
+    of both processes about 510 MB instead of 305 MB).
     Raises extract's errors (source), ReconcileError (target not migrated).
     """
     target_engine = make_target_engine(target)
     legacy = make_source(source)
-    if parallel is None:
-        parallel = target_engine.dialect.name == "postgresql"
     try:
         with target_engine.connect() as conn:
             run = migration_run_of(conn)
@@ -262,6 +261,7 @@ def reconcile_flow(
     requested_by: str | None = None,
     batch_size: int = 5000,
     as_of: dt.date | None = None,
+    parallel: bool = False,
 ) -> ReconcileOutcome:
     """Reconcile the legacy ICM database with the new store; publish the summary as an artifact.
 
@@ -277,6 +277,7 @@ def reconcile_flow(
         requested_by=requested_by,
         batch_size=batch_size,
         as_of=as_of,
+        parallel=parallel,
     )
     create_markdown_artifact(
         markdown=summary_markdown(outcome.result),

@@ -64,6 +64,7 @@ def run_reconcile(
     requested_by: str | None = None,
     as_of: dt.date | None = None,
     batch_size: int = 5000,
+    parallel: bool = False,
 ) -> int:
     """Reconcile through the Prefect flow; print the summary. Returns 0 clean, 1 discrepancies, 2 error.
 
@@ -92,6 +93,7 @@ def run_reconcile(
                 requested_by=requested_by,
                 batch_size=batch_size,
                 as_of=as_of,
+                parallel=parallel,
             )
     except (extract.ExtractError, load.LoadError, ReconcileError) as exc:
         console.print(f"[red]Reconciliation stopped:[/red] {exc}")

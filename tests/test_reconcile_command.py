@@ -76,12 +76,13 @@ def report_text(out_dir: Path) -> str:
     return "\n".join((out_dir / name).read_text("utf-8-sig") for name in REPORT_FILES)
 
 
-def test_exit_codes(store: Store, tmp_path: Path) -> None:
-    code, printed = run(store, tmp_path / "clean")
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "parallel"])
+def test_exit_codes(store: Store, tmp_path: Path, parallel: bool) -> None:
+    code, printed = run(store, tmp_path / "clean", parallel=parallel)
     assert code == 0, printed
     assert "clean" in printed
     add_trailing_space(store)
-    code, printed = run(store, tmp_path / "tampered")
+    code, printed = run(store, tmp_path / "tampered", parallel=parallel)
     assert code == 1, printed
     assert "field_mismatch: 1" in printed
 
