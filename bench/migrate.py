@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -78,6 +79,18 @@ def _libpq(url: str) -> str:
     )
 
 
+def _pipe(src: psycopg.Connection[Any], dst: psycopg.Connection[Any], table: str) -> int:
+    """COPY ``table`` (a quoted name, with its column list if any) from ``src`` into ``dst``."""
+    with (
+        src.cursor().copy(f"COPY {table} TO STDOUT") as out,
+        dst.cursor().copy(f"COPY {table} FROM STDIN") as into,
+    ):
+        for block in out:
+            into.write(block)
+    name = table.split(" (")[0]
+    return int(src.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+
+
 def raw_copy(source_url: str, raw_url: str) -> tuple[int, float]:
     """COPY every legacy table from the source into bare tables of the same shape; (rows, seconds)."""
     extract.create_legacy_schema(make_engine(raw_url))  # same columns; no rows
@@ -88,13 +101,7 @@ def raw_copy(source_url: str, raw_url: str) -> tuple[int, float]:
             dst.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{table}_pkey"')
             for column in LINK_INDEXES.get(table, ()):  # bare tables: no index at all
                 dst.execute(f'DROP INDEX IF EXISTS "{table}_{column}_X"')
-            with (
-                src.cursor().copy(f'COPY "{table}" TO STDOUT') as out,
-                dst.cursor().copy(f'COPY "{table}" FROM STDIN') as into,
-            ):
-                for block in out:
-                    into.write(block)
-            rows += src.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+            rows += _pipe(src, dst, f'"{table}"')
         dst.commit()
     return rows, time.perf_counter() - started
 
@@ -117,13 +124,7 @@ def store_copy(target_url: str, floor_url: str) -> tuple[int, float]:
             name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
             columns = ", ".join(f'"{c.name}"' for c in table.columns)
             dst.execute(f"DELETE FROM {name}")  # rows init_target seeded (crosswalk)
-            with (
-                src.cursor().copy(f"COPY {name} ({columns}) TO STDOUT") as out,
-                dst.cursor().copy(f"COPY {name} ({columns}) FROM STDIN") as into,
-            ):
-                for block in out:
-                    into.write(block)
-            rows += src.execute(f"SELECT count(*) FROM {name}").fetchone()[0]  # type: ignore[index]
+            rows += _pipe(src, dst, f"{name} ({columns})")
         dst.commit()
     return rows, time.perf_counter() - started
 

@@ -1,6 +1,6 @@
 """Reconciliation speed and memory, with reladiff on the same data for scale: prints figures.
 
-    .venv/bin/python bench/reconcile.py [--persons 20000] [--scales 1 5] [--batch 5000]
+    .venv/bin/python bench/reconcile.py [--persons 20000] [--scales 1 5] [--batch 5000] [--parallel]
 
 For each scale: the same data as bench/migrate.py (s x persons generated into
 a fresh PostgreSQL legacy database and migrated into a fresh PostgreSQL
