@@ -94,11 +94,5 @@ class TransformPool:
             _transform, table, frame, context.parent_outcomes, context.facts
         )
 
-    def transform_batch(
-        self, table: str, frame: pd.DataFrame, context: transform.BatchContext
-    ) -> transform.TransformResult:
-        """``transform.transform_batch`` in the worker (waits for the result)."""
-        return self.submit(table, frame, context).result()
-
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -62,7 +62,7 @@ def test_the_worker_process_transforms_exactly_as_in_process(legacy: tuple[str, 
     )
     pool = TransformPool(base)
     try:
-        in_worker = pool.transform_batch("S_CONTACT", batch.frame, context)
+        in_worker = pool.submit("S_CONTACT", batch.frame, context).result()
     finally:
         pool.close()
     local = transform.transform_batch("S_CONTACT", batch.frame, context)
@@ -78,7 +78,7 @@ def test_the_pool_refuses_a_context_of_another_run(legacy: tuple[str, Path]) -> 
     pool = TransformPool(base)
     try:
         with pytest.raises(ValueError, match="not of the run"):
-            pool.transform_batch("S_USER", pd.DataFrame(), other)
+            pool.submit("S_USER", pd.DataFrame(), other)
     finally:
         pool.close()
 

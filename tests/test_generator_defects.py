@@ -15,6 +15,7 @@ import ftfy
 from stdnum.ca import bc_phn
 from test_generator import ROOT, Snapshot, day, generate_into
 
+import extract
 import synthetic
 from synthetic.names import NICKNAMES
 from transform.vocabulary import DEFECTS
@@ -25,16 +26,7 @@ VANCOUVER = ZoneInfo("America/Vancouver")
 PHONE_IN_TEXT = re.compile(r"\d{3}-\d{3}-\d{4}")
 PHN_IN_TEXT = re.compile(r"9\d{3} ?\d{3} ?\d{3}")
 CANONICAL_POSTAL = re.compile(r"^[A-Z]\d[A-Z] \d[A-Z]\d$")
-SYSTEM = {
-    "ROW_ID",
-    "CREATED",
-    "CREATED_BY",
-    "LAST_UPD",
-    "LAST_UPD_BY",
-    "MODIFICATION_NUM",
-    "CONFLICT_ID",
-    "DB_LAST_UPD",
-}
+SYSTEM = frozenset(extract.SYSTEM_COLUMNS)
 
 
 def _crosswalk() -> set[tuple[str, str]]:

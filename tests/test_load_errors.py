@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import threading
 from pathlib import Path
@@ -157,3 +158,15 @@ def test_a_postgres_deadlock_is_transient(pg_url: str) -> None:
     error = load.classify_db_error(errors[0])
     assert isinstance(error, load.TransientLoadError) and error.sqlstate == "40P01"
     engine.dispose()
+
+
+def test_a_load_error_survives_pickling_unchanged() -> None:
+    """An error may cross from a worker process: same class, message and fields, advice not doubled."""
+    error = load.TerminalLoadError(
+        "a required value is missing", table="person", legacy_row_id="1-A", column="family_name"
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is load.TerminalLoadError
+    assert str(copy) == str(error)
+    assert str(copy).count("a retry will not help") == 1
+    assert (copy.table, copy.legacy_row_id, copy.column) == ("person", "1-A", "family_name")
