@@ -3,7 +3,7 @@
 Public API (import from ``load``, not from its modules).
 """
 
-from load.attachments import store_attachments
+from load.attachments import FILE_FLAG_CODES, store_attachments
 from load.batch import BatchCounts, write_batch
 from load.checkpoint import Checkpoint, mark_table_complete, read_checkpoint, reset_checkpoints
 from load.crosswalk import seed_crosswalk
@@ -35,6 +35,7 @@ from load.target_schema import (
 )
 
 __all__ = [
+    "FILE_FLAG_CODES",
     "SCHEMAS",
     "SQLITE_SCHEMA_MAP",
     "Base",

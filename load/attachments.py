@@ -23,7 +23,14 @@ import pandas as pd
 from load.errors import TerminalLoadError
 from transform.result import Flag
 
-__all__ = ["ATTACHMENT_TABLE", "StoredFile", "saf_file_name", "store_attachments", "store_file"]
+__all__ = [
+    "ATTACHMENT_TABLE",
+    "FILE_FLAG_CODES",
+    "StoredFile",
+    "saf_file_name",
+    "store_attachments",
+    "store_file",
+]
 
 ATTACHMENT_TABLE = "S_ACTIVITY_ATT"
 _CHUNK = 1 << 20
@@ -124,6 +131,9 @@ def _expected_size(value: object) -> int | None:
     except (TypeError, ValueError):
         return None
 
+
+FILE_FLAG_CODES = frozenset({"ATTACHMENT_MISSING", "ATTACHMENT_SIZE_MISMATCH", "ATTACHMENT_EMPTY"})
+"""The flags load raises itself, from the Siebel files (the transform rules never do)."""
 
 STORE_THREADS = 8
 """Files stored at once: each mostly waits on the disk (fsync), which frees the interpreter."""

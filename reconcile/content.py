@@ -13,13 +13,14 @@ set them, they must be empty.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from load.target_schema import target_table
+from reconcile.bookkeeping import check_flags, check_quarantine_records
 from reconcile.compare import ATTACHMENT_BINARY_COLUMNS, compare_rows, diff_summary
 from reconcile.range_report import (
     RangeReporter,
@@ -50,11 +51,19 @@ def check_content(
     ledger: Mapping[str, LedgerEntry],
     unchanged: set[str],
     present: Mapping[str, list[TargetRow]],
+    *,
+    quarantine_records: Mapping[str, TargetRow],
+    flags: Iterable[TargetRow],
 ) -> set[str]:
-    """Compare what the rules make of the unchanged rows with the target; return the compared keys."""
+    """Compare what the rules make of the unchanged rows with the target; return the compared keys.
+
+    The quarantine records and flags stored for the range are compared too
+    (:mod:`reconcile.bookkeeping`).
+    """
     result = expected(out.legacy_table, frame)
     outcomes = {str(rec["legacy_row_id"]): rec for rec in records(result.ledger)}
     compared = set()
+    quarantined = set()
     for row_id in sorted(unchanged):
         entry, now = ledger[row_id], outcomes.get(row_id)
         if now is None:
@@ -83,10 +92,14 @@ def check_content(
             )
         elif entry.outcome == "loaded":
             compared.add(row_id)
+        elif entry.outcome == "quarantined":
+            quarantined.add(row_id)
     for name, rows in result.upserts.items():
         _compare_upserts(out, name, records(rows), compared, present)
     for name, rows in result.updates.items():
         _compare_updates(out, name, records(rows), compared, outcomes)
+    check_quarantine_records(out, result.quarantined, quarantined, quarantine_records)
+    check_flags(out, result.flags, compared, flags)
     return compared
 
 

@@ -127,7 +127,10 @@ def _reconcile_table(
             progress(legacy_table, len(batch.frame))
         batch = following
     # Past the last source key: ledger rows of deleted legacy rows, target rows with no source.
-    keyed = [target_table("migration.ledger"), *(target_table(name) for name in targets)]
+    keyed = [
+        *(target_table(f"migration.{name}") for name in ("ledger", "quarantine", "dq_flag")),
+        *(target_table(name) for name in targets),
+    ]
     while True:
         bounds = [
             b

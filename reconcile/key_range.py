@@ -15,7 +15,9 @@ It finds:
   current source row (upserts, and updates of other rows such as S_CONTACT_X
   completing its person) compared column by column (``field_mismatch``); a row
   the rules now give another outcome than the ledger's is a ``field_mismatch``
-  on the ledger's ``outcome`` (and ``rule``). See :mod:`reconcile.content`.
+  on the ledger's ``outcome`` (and ``rule``). See :mod:`reconcile.content`;
+* bookkeeping: quarantine records and data-quality flags, present where the
+  ledger says and as the rules make them now. See :mod:`reconcile.bookkeeping`.
 
 Every read is bounded by the range: the engine cuts ranges of at most a batch of keys.
 """
@@ -29,13 +31,16 @@ import sqlalchemy as sa
 
 import extract
 from load.target_schema import target_table
+from reconcile.bookkeeping import check_bookkeeping_presence
 from reconcile.content import ExpectedRows, check_content
 from reconcile.range_report import RangeReporter, RangeTally, id_value, lineage_key, pk_value
 from reconcile.target_reader import (
     LedgerEntry,
     TargetRow,
+    read_flags,
     read_ledger,
     read_lineage_rows,
+    read_quarantine_records,
     read_rows_by_primary_key,
 )
 
@@ -72,12 +77,24 @@ class _Range(RangeReporter):
             name: read_lineage_rows(self.conn, target_table(name), self.legacy_table, after, upto)
             for name in self.target_names
         }
+        quarantine_records = read_quarantine_records(self.conn, self.legacy_table, after, upto)
+        flags = read_flags(self.conn, self.legacy_table, after, upto)
         unchanged = self.completeness(source, ledger)
         loaded = {k for k, e in ledger.items() if e.outcome == "loaded"}
         self.missing_main_rows(ledger, present)
         self.unloaded_target_rows(present, loaded)
+        check_bookkeeping_presence(self, ledger, quarantine_records, flags)
         if frame is not None and unchanged:
-            compared = check_content(self, frame, expected, ledger, unchanged, present)
+            compared = check_content(
+                self,
+                frame,
+                expected,
+                ledger,
+                unchanged,
+                present,
+                quarantine_records=quarantine_records,
+                flags=flags,
+            )
             self.rows_not_made(present, compared)
 
     def completeness(

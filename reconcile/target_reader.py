@@ -34,8 +34,10 @@ __all__ = [
     "lineage_tables",
     "nth_key_after",
     "quarantine_summaries",
+    "read_flags",
     "read_ledger",
     "read_lineage_rows",
+    "read_quarantine_records",
     "read_rows_by_lineage",
     "read_rows_by_primary_key",
     "rows_of_other_lineage",
@@ -137,7 +139,8 @@ def nth_key_after(
 def read_lineage_rows(
     conn: sa.Connection, table: sa.Table, legacy_table: str, after: str | None, upto: str | None
 ) -> list[TargetRow]:
-    """Every row of target ``table`` whose lineage is ``legacy_table`` with a ROW_ID in the range."""
+    """Every row of ``table`` (a target table with lineage, or the quarantine or dq_flag
+    table) whose ``legacy_table`` is ``legacy_table`` with a ROW_ID in the range."""
     stmt = sa.select(table).where(
         table.c.legacy_table == legacy_table, in_key_range(table.c.legacy_row_id, conn, after, upto)
     )
@@ -258,3 +261,21 @@ def flag_summaries(conn: sa.Connection) -> list[FlagSummary]:
         .order_by(flags.c.legacy_table, flags.c.code)
     )
     return [FlagSummary(table, code, int(n)) for table, code, n in conn.execute(stmt)]
+
+
+def read_quarantine_records(
+    conn: sa.Connection, legacy_table: str, after: str | None, upto: str | None
+) -> dict[str, TargetRow]:
+    """The quarantine records of ``legacy_table`` in the key range, by ROW_ID."""
+    quarantine = target_table("migration.quarantine")
+    return {
+        row["legacy_row_id"]: row
+        for row in read_lineage_rows(conn, quarantine, legacy_table, after, upto)
+    }
+
+
+def read_flags(
+    conn: sa.Connection, legacy_table: str, after: str | None, upto: str | None
+) -> list[TargetRow]:
+    """The data-quality flags of ``legacy_table`` rows in the key range."""
+    return read_lineage_rows(conn, target_table("migration.dq_flag"), legacy_table, after, upto)

@@ -9,6 +9,7 @@ tampers with its own copy (SQLite files copied, PostgreSQL cloned).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -267,6 +268,121 @@ def test_deleted_inserted_and_unrecorded_rows_are_found(store: Store, tmp_path: 
     assert counts["S_USER"].unexpected_in_target == 2
     assert counts["S_AUDIT_ITEM"].missing_in_target == 1
     assert len(result.discrepancies) == 6, summary(result)
+
+
+# ---------------------------------------------------------------- bookkeeping
+
+
+def test_quarantine_records_and_flags_are_checked_like_target_rows(
+    store: Store, tmp_path: Path
+) -> None:
+    quarantine, flag, ledger = t("quarantine"), t("dq_flag"), t("ledger")
+    records = rows(
+        store,
+        sa.select(quarantine).order_by(quarantine.c.legacy_table, quarantine.c.legacy_row_id),
+    )
+    gone, edited_raw, edited_codes = records[0], records[1], records[2]
+    raw = json.loads(edited_raw.raw_row)
+    column = next(c for c, v in raw.items() if isinstance(v, str) and c != "ROW_ID")
+    raw[column] += " "
+    flags = [
+        f
+        for f in rows(store, sa.select(flag).order_by(flag.c.id))
+        if f.code not in load.FILE_FLAG_CODES and f.original_value is not None
+    ]
+    lost_flag = flags[0]
+    edited_flag = next(f for f in flags if f.legacy_row_id != lost_flag.legacy_row_id)
+    loaded_row = rows(
+        store,
+        sa.select(ledger.c.legacy_row_id, ledger.c.target_id)
+        .where(ledger.c.legacy_table == "S_CONTACT", ledger.c.outcome == "loaded")
+        .order_by(ledger.c.legacy_row_id),
+    )[0]
+    touched = {gone, edited_raw, edited_codes}
+    assert len({(r.legacy_table, r.legacy_row_id) for r in touched}) == 3
+    change(
+        store,
+        sa.delete(quarantine).where(
+            quarantine.c.legacy_table == gone.legacy_table,
+            by_key(quarantine, gone.legacy_row_id),
+        ),
+        sa.update(quarantine)
+        .where(
+            quarantine.c.legacy_table == edited_raw.legacy_table,
+            by_key(quarantine, edited_raw.legacy_row_id),
+        )
+        .values(raw_row=json.dumps(raw, ensure_ascii=False, sort_keys=True)),
+        sa.update(quarantine)
+        .where(
+            quarantine.c.legacy_table == edited_codes.legacy_table,
+            by_key(quarantine, edited_codes.legacy_row_id),
+        )
+        .values(reason_codes='["MADE_UP"]'),
+        sa.insert(quarantine).values(
+            legacy_table="S_CONTACT",
+            legacy_row_id=loaded_row.legacy_row_id,
+            run_id="tamper",
+            reason_codes="[]",
+            details="[]",
+            raw_row="{}",
+            status="open",
+        ),
+        sa.delete(flag).where(flag.c.id == lost_flag.id),
+        sa.update(flag)
+        .where(flag.c.id == edited_flag.id)
+        .values(original_value=edited_flag.original_value + "x"),
+        sa.insert(flag).values(
+            legacy_table="S_CONTACT",
+            legacy_row_id=loaded_row.legacy_row_id,
+            target_table="person",
+            target_id=loaded_row.target_id,
+            code="MADE_UP",
+            field="BIRTH_DT",
+            run_id="tamper",
+        ),
+        sa.insert(flag).values(
+            legacy_table=gone.legacy_table,
+            legacy_row_id=gone.legacy_row_id,
+            code="MADE_UP",
+            field="",
+            run_id="tamper",
+        ),
+    )
+
+    result = reconcile(store, tmp_path / "report")
+
+    assert found(result, "missing_in_target", gone.legacy_table, gone.legacy_row_id, "quarantine")
+    raw_hit = found(
+        result, "field_mismatch", edited_raw.legacy_table, edited_raw.legacy_row_id, "quarantine"
+    )
+    assert [d.fields for d in raw_hit] == [(f"raw_row.{column}",)], summary(result)
+    assert raw_hit[0].values[0].pii_kind == "text"
+    codes_hit = found(
+        result,
+        "field_mismatch",
+        edited_codes.legacy_table,
+        edited_codes.legacy_row_id,
+        "quarantine",
+    )
+    assert [d.fields for d in codes_hit] == [("reason_codes",)]
+    assert found(
+        result, "unexpected_in_target", "S_CONTACT", loaded_row.legacy_row_id, "quarantine"
+    )
+    assert found(
+        result, "missing_in_target", lost_flag.legacy_table, lost_flag.legacy_row_id, "dq_flag"
+    )
+    flag_hit = found(
+        result, "field_mismatch", edited_flag.legacy_table, edited_flag.legacy_row_id, "dq_flag"
+    )
+    assert [d.fields for d in flag_hit] == [("original_value",)]
+    assert flag_hit[0].values[0].pii_kind == "text"
+    assert edited_flag.original_value not in flag_hit[0].detail
+    made_up = found(result, "unexpected_in_target", None, None, "dq_flag")
+    assert {(d.legacy_table, d.legacy_row_id) for d in made_up} == {
+        ("S_CONTACT", loaded_row.legacy_row_id),
+        (gone.legacy_table, gone.legacy_row_id),
+    }
+    assert len(result.discrepancies) == 8, summary(result)
 
 
 # ---------------------------------------------------------------- integrity
