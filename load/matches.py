@@ -13,7 +13,7 @@ from load.target_schema import target_table
 from load.transaction import write_transaction
 from load.upsert import upsert_rows
 
-__all__ = ["MATCH_COLUMNS", "write_match_candidates"]
+__all__ = ["MATCH_COLUMNS", "candidate_pairs", "write_match_candidates"]
 
 CANDIDATE = target_table("migration.person_match_candidate")
 MATCH_COLUMNS = ("person_a_row_id", "person_b_row_id", "score", "evidence")
@@ -30,8 +30,9 @@ def _evidence(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _pairs(candidates: pd.DataFrame) -> list[tuple[str, str, float, str]]:
-    """One row per unordered pair (a < b); of repeats, the highest score wins."""
+def candidate_pairs(candidates: pd.DataFrame) -> list[tuple[str, str, float, str]]:
+    """The pairs as stored: one per unordered pair (a < b), sorted; of repeats, the highest
+    score wins. Raises :class:`TerminalLoadError` for a person paired with itself."""
     best: dict[tuple[str, str], tuple[float, str]] = {}
     for a, b, score, evidence in candidates.loc[:, list(MATCH_COLUMNS)].itertuples(
         index=False, name=None
@@ -65,7 +66,7 @@ def write_match_candidates(engine: sa.Engine, candidates: pd.DataFrame, *, run_i
             f"unknown {unknown}",
             table="person_match_candidate",
         )
-    rows = [(*pair, "pending", run_id) for pair in _pairs(candidates)]
+    rows = [(*pair, "pending", run_id) for pair in candidate_pairs(candidates)]
     columns = [*MATCH_COLUMNS, "decision", "run_id"]
     with write_transaction(engine) as conn:
         return upsert_rows(

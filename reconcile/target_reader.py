@@ -108,9 +108,9 @@ def read_ledger(
         in_key_range(ledger.c.legacy_row_id, conn, after, upto),
     )
     found = {}
-    for row in conn.execute(stmt):
-        if _in_python_range(row.legacy_row_id, after, upto):
-            found[row.legacy_row_id] = LedgerEntry(*row)
+    for row in conn.execute(stmt).all():
+        if _in_python_range(row[0], after, upto):
+            found[row[0]] = LedgerEntry(*row)
     return found
 
 
@@ -144,10 +144,15 @@ def read_lineage_rows(
     stmt = sa.select(table).where(
         table.c.legacy_table == legacy_table, in_key_range(table.c.legacy_row_id, conn, after, upto)
     )
+    result = conn.execute(stmt)
+    names = list(result.keys())
+    key = names.index("legacy_row_id")
+    # fetchall and zip: a range is at most a batch of keys, and this is the reconciliation's
+    # most read path (row-by-row fetching and Row._mapping cost twice as much).
     return [
-        dict(row._mapping)
-        for row in conn.execute(stmt)
-        if _in_python_range(row.legacy_row_id, after, upto)
+        dict(zip(names, row, strict=True))
+        for row in result.all()
+        if _in_python_range(row[key], after, upto)
     ]
 
 
