@@ -63,30 +63,34 @@ def check_bookkeeping_presence(
                 "but it has no quarantine record",
             )
     for row_id, record in records.items():
-        known = ledger.get(row_id)
-        if known is None or known.outcome != "quarantined":
-            out.report(
-                "unexpected_in_target",
-                "unexpected_in_target",
-                row_id,
-                target=QUARANTINE,
-                target_id=pk_value(target_table("migration.quarantine"), record),
-                detail=f"a quarantine record of {table} row {row_id}, which the ledger "
-                f"has {'not at all' if known is None else 'as ' + known.outcome}",
-            )
+        if (known := ledger.get(row_id)) is None or known.outcome != "quarantined":
+            quarantine = target_table("migration.quarantine")
+            target_id = pk_value(quarantine, record)
+            _unexpected(out, row_id, QUARANTINE, target_id, "a quarantine record", known)
     for flag in flags:
         row_id = flag["legacy_row_id"]
-        known = ledger.get(row_id)
-        if known is None or known.outcome != "loaded":
-            out.report(
-                "unexpected_in_target",
-                "unexpected_in_target",
-                row_id,
-                target=DQ_FLAG,
-                target_id=str(flag["id"]),
-                detail=f"a {flag['code']} flag on {table} row {row_id}, which the ledger "
-                f"has {'not at all' if known is None else 'as ' + known.outcome}",
-            )
+        if (known := ledger.get(row_id)) is None or known.outcome != "loaded":
+            _unexpected(out, row_id, DQ_FLAG, str(flag["id"]), f"a {flag['code']} flag", known)
+
+
+def _unexpected(
+    out: RangeReporter,
+    row_id: str,
+    target: str,
+    target_id: str,
+    what: str,
+    known: LedgerEntry | None,
+) -> None:
+    """``what`` (stored in ``target``) of a row the ledger has not at all, or not as it needs."""
+    out.report(
+        "unexpected_in_target",
+        "unexpected_in_target",
+        row_id,
+        target=target,
+        target_id=target_id,
+        detail=f"{what} of {out.legacy_table} row {row_id}, which the ledger has "
+        + ("not at all" if known is None else f"as {known.outcome}"),
+    )
 
 
 def _stored_json(text: Any) -> Any:
