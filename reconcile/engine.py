@@ -14,7 +14,8 @@ migration's own rules, supplied by ``flows``). Per legacy table, streaming:
 
 then target rows whose lineage names no legacy table at all, orphan links,
 attachment binaries, and the quarantine and flag summaries. Memory is bounded
-by the batch size: no table is ever held whole.
+by the batch size: no table is ever held whole, and the discrepancies go to a
+temporary file as they are found (:mod:`reconcile.spool`), however many there are.
 
 On PostgreSQL the target is read in one REPEATABLE READ, read-only
 transaction: one consistent snapshot, whatever else writes meanwhile.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -36,6 +37,7 @@ from reconcile.errors import TerminalReconcileError, TransientReconcileError
 from reconcile.integrity import attachment_mismatches, orphan_references
 from reconcile.key_range import ExpectedRows, RangeTally, check_range
 from reconcile.result import Discrepancy, ReconciliationResult, TableCounts
+from reconcile.spool import DiscrepancySpool
 from reconcile.target_reader import (
     MigrationRunInfo,
     flag_summaries,
@@ -103,11 +105,11 @@ def _reconcile_table(
     conn: sa.Connection,
     legacy_table: str,
     expected: ExpectedRows,
+    tally: RangeTally,
     *,
     batch_size: int,
     progress: Progress | None,
 ) -> RangeTally:
-    tally = RangeTally()
     targets = _target_names(legacy_table)
     after: str | None = None
     announce = getattr(expected, "ahead", None)
@@ -207,43 +209,61 @@ def reconcile_stores(
     that side of the attachment check is not done). Raises
     :class:`~reconcile.errors.ReconcileError` when the target cannot be
     reconciled at all, and extract's errors when the source cannot be read.
+
+    The discrepancies are spooled to a temporary file (:mod:`reconcile.spool`) as
+    they are found; the result owns it (``result.close()`` or ``with result:``
+    frees it early, garbage collection does otherwise); on error it is removed here.
     """
     names = tuple(tables) if tables is not None else tuple(transform.TABLE_LOAD_ORDER)
     tallies: dict[str, RangeTally] = {}
-    extra: list[Discrepancy] = []
-    with _snapshot(target) as conn:
-        run = migration_run_of(conn)
-        for legacy_table in names:
-            tallies[legacy_table] = _reconcile_table(
-                source, conn, legacy_table, expected, batch_size=batch_size, progress=progress
-            )
-        checks = [
-            _unknown_lineage(conn, batch_size=batch_size),
-            orphan_references(conn, batch_size=batch_size),
-        ]
-        if attachment_store is not None or attachments_dir is not None:
-            checks.append(
-                attachment_mismatches(
-                    conn, attachment_store, attachments_dir=attachments_dir, batch_size=batch_size
+    with ExitStack() as on_error:
+        # On disk, each table's discrepancies in its place in names, then those of no table.
+        spool = DiscrepancySpool()
+        on_error.callback(spool.close)  # on error only: the result owns it otherwise
+        extra_section = len(names)
+        with _snapshot(target) as conn:
+            run = migration_run_of(conn)
+            for section, legacy_table in enumerate(names):
+                tallies[legacy_table] = _reconcile_table(
+                    source,
+                    conn,
+                    legacy_table,
+                    expected,
+                    RangeTally(spool=spool, section=section),
+                    batch_size=batch_size,
+                    progress=progress,
                 )
-            )
-        for check in checks:
-            for found in check:
-                tally = tallies.get(found.legacy_table or "")
-                if tally is None:
-                    extra.append(found)
-                else:
-                    tally.add(found, _KIND_COUNTER[found.kind])
-        reasons = quarantine_summaries(conn, batch_size=batch_size)
-        flags = flag_summaries(conn)
-    discrepancies = [d for name in names for d in tallies[name].discrepancies] + extra
-    return ReconciliationResult(
-        run_id=run.id,
-        generated_at=dt.datetime.now(dt.UTC),
-        tables={name: _counts(tallies[name]) for name in names},
-        discrepancies=discrepancies,
-        quarantine_reasons=[r for r in reasons if r.legacy_table in tallies],
-        flags=[f for f in flags if f.legacy_table in tallies],
-        pii_revealed=reveal_pii,
-        requested_by=requested_by,
-    )
+            checks = [
+                _unknown_lineage(conn, batch_size=batch_size),
+                orphan_references(conn, batch_size=batch_size),
+            ]
+            if attachment_store is not None or attachments_dir is not None:
+                checks.append(
+                    attachment_mismatches(
+                        conn,
+                        attachment_store,
+                        attachments_dir=attachments_dir,
+                        batch_size=batch_size,
+                    )
+                )
+            for check in checks:
+                for found in check:
+                    tally = tallies.get(found.legacy_table or "")
+                    if tally is None:
+                        spool.add(found, extra_section)
+                    else:
+                        tally.add(found, _KIND_COUNTER[found.kind])
+            reasons = quarantine_summaries(conn, batch_size=batch_size)
+            flags = flag_summaries(conn)
+        result = ReconciliationResult(
+            run_id=run.id,
+            generated_at=dt.datetime.now(dt.UTC),
+            tables={name: _counts(tallies[name]) for name in names},
+            discrepancies=spool,
+            quarantine_reasons=[r for r in reasons if r.legacy_table in tallies],
+            flags=[f for f in flags if f.legacy_table in tallies],
+            pii_revealed=reveal_pii,
+            requested_by=requested_by,
+        )
+        on_error.pop_all()
+    return result

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from load.extension_columns import EXTENSIONS
 from reconcile.compare import PLAIN_TYPES, plain
 from reconcile.result import Discrepancy, DiscrepancyKind, FieldDiff
+from reconcile.spool import DiscrepancySpool
 from reconcile.target_reader import lineage_key_columns
 
 __all__ = [
@@ -30,13 +31,18 @@ __all__ = [
 
 @dataclass
 class RangeTally:
-    """Running counts of one legacy table (what becomes its TableCounts)."""
+    """Running counts of one legacy table (what becomes its TableCounts).
+
+    Its discrepancies are not kept here: each goes straight to ``spool`` (on
+    disk), in ``section``, the table's place in the report order.
+    """
 
     counts: Counter[str] = field(default_factory=Counter)
-    discrepancies: list[Discrepancy] = field(default_factory=list)
+    spool: DiscrepancySpool = field(default_factory=DiscrepancySpool)
+    section: int = 0
 
     def add(self, discrepancy: Discrepancy, counter: str) -> None:
-        self.discrepancies.append(discrepancy)
+        self.spool.add(discrepancy, self.section)
         self.counts[counter] += 1
 
 

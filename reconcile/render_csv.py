@@ -5,18 +5,20 @@ fields share one ``expected`` / ``actual`` cell as ``field=value`` pairs joined
 with ``; ``. A cell that a spreadsheet would run as a formula (starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with ``'``.
 Lines end in CRLF (RFC 4180); the writer adds a UTF-8 byte order mark so
-spreadsheet programs read non-Latin names correctly.
+spreadsheet programs read non-Latin names correctly. :func:`write_csv`
+streams, one discrepancy at a time.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import TextIO
 
 from reconcile.masking import safe_detail, shown
 from reconcile.result import Discrepancy, ReconciliationResult
 
-__all__ = ["CSV_COLUMNS", "render_csv"]
+__all__ = ["CSV_COLUMNS", "render_csv", "write_csv"]
 
 CSV_COLUMNS = (
     "kind",
@@ -47,11 +49,11 @@ def _pairs(d: Discrepancy, side: str, *, reveal: bool) -> str:
     return "; ".join(parts)
 
 
-def render_csv(result: ReconciliationResult) -> str:
-    """The discrepancies as CSV text, header first, in the result's order."""
+def write_csv(result: ReconciliationResult, out: TextIO) -> None:
+    """Write the discrepancies as CSV to ``out`` (opened with ``newline=""``), header first,
+    in the result's order, one row at a time. The byte order mark is the caller's (its encoding)."""
     reveal = result.pii_revealed
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
+    writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for d in result.discrepancies:
         masked = not reveal and any(v.pii_kind is not None for v in d.values)
@@ -68,4 +70,10 @@ def render_csv(result: ReconciliationResult) -> str:
             "true" if masked else "false",
         )
         writer.writerow([_cell(value) for value in row])
+
+
+def render_csv(result: ReconciliationResult) -> str:
+    """The discrepancies as CSV text, header first, in the result's order."""
+    buffer = io.StringIO(newline="")
+    write_csv(result, buffer)
     return buffer.getvalue()

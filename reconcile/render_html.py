@@ -8,16 +8,24 @@ quarantine reasons with counts and example ROW_IDs, and the flags by code with
 their meanings from :mod:`transform.vocabulary`. A banner says whether personal
 data is masked or revealed, and who asked.
 
+The page lists at most :data:`HTML_ROWS_PER_GROUP` discrepancies of each
+(kind, legacy table) group, the first in report order, and says how many more
+there are; every count it shows is the full count, and discrepancies.csv and
+reconciliation.json list them all. So the page, and the memory to write it,
+stay bounded however many discrepancies were found.
+
 This module builds a plain view model (dicts and lists) from the result; the
-Jinja2 template (autoescaped) only lays it out.
+Jinja2 template (autoescaped) only lays it out. The listed rows are read
+lazily while :func:`write_html` streams the page out.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import jinja2
 
@@ -32,11 +40,20 @@ from reconcile.result import (
 )
 from transform.vocabulary import FLAG_CODES, REASON_CODES
 
-__all__ = ["NO_LEGACY_TABLE", "OUTCOMES", "html_view", "render_html"]
+__all__ = [
+    "HTML_ROWS_PER_GROUP",
+    "NO_LEGACY_TABLE",
+    "OUTCOMES",
+    "html_view",
+    "render_html",
+    "write_html",
+]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "report.html.j2"
 NO_LEGACY_TABLE = "(no legacy table)"
+# At most this many discrepancies of one (kind, legacy table) are listed on the page.
+HTML_ROWS_PER_GROUP = 1000
 UNKNOWN_CODE = "(not in the vocabulary)"
 # The outcome bar: every legacy row ends in exactly one of these.
 OUTCOMES = ("loaded", "quarantined", "excluded", "unaccounted")
@@ -128,19 +145,32 @@ def _discrepancy_row(d: Discrepancy, *, reveal: bool) -> dict[str, Any]:
     }
 
 
-def _kind_sections(result: ReconciliationResult) -> list[dict[str, Any]]:
-    grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for d in result.discrepancies:
-        row = _discrepancy_row(d, reveal=result.pii_revealed)
-        grouped[d.kind][row["legacy_table"]].append(row)
+def _listed_rows(
+    result: ReconciliationResult, kind: str, legacy_table: str | None, limit: int
+) -> Iterator[dict[str, Any]]:
+    for d in result.group_head(kind, legacy_table, limit):
+        yield _discrepancy_row(d, reveal=result.pii_revealed)
+
+
+def _kind_sections(result: ReconciliationResult, rows_per_group: int) -> list[dict[str, Any]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (kind, legacy_table), count in result.group_counts().items():
+        listed = min(count, max(rows_per_group, 0))
+        grouped[kind].append(
+            {
+                "table": legacy_table or NO_LEGACY_TABLE,
+                "count": count,
+                "listed": listed,
+                "more": count - listed,
+                "rows": _listed_rows(result, kind, legacy_table, listed),
+            }
+        )
     return [
         {
             "kind": kind,
             "meaning": KIND_MEANINGS[kind],
-            "count": sum(len(rows) for rows in grouped[kind].values()),
-            "groups": [
-                {"table": table, "rows": rows} for table, rows in sorted(grouped[kind].items())
-            ],
+            "count": sum(g["count"] for g in grouped[kind]),
+            "groups": sorted(grouped[kind], key=lambda g: str(g["table"])),
         }
         for kind in DISCREPANCY_KINDS
         if kind in grouped
@@ -176,9 +206,15 @@ def _flags(result: ReconciliationResult) -> list[dict[str, Any]]:
     ]
 
 
-def html_view(result: ReconciliationResult) -> dict[str, Any]:
-    """The template's context: everything already masked, counted and ordered."""
-    sections = _kind_sections(result)
+def html_view(
+    result: ReconciliationResult, *, rows_per_group: int = HTML_ROWS_PER_GROUP
+) -> dict[str, Any]:
+    """The template's context: everything already masked, counted and ordered.
+
+    Each group's ``rows`` is read lazily, once: render a view once.
+    """
+    sections = _kind_sections(result, rows_per_group)
+    listed = sum(g["listed"] for s in sections for g in s["groups"])
     return {
         "run_id": result.run_id,
         "generated_at": result.generated_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
@@ -189,7 +225,9 @@ def html_view(result: ReconciliationResult) -> dict[str, Any]:
             "tables": len(result.tables),
             "source_rows": sum(c.source_rows for c in result.tables.values()),
             "discrepancies": len(result.discrepancies),
+            "listed": listed,
         },
+        "rows_per_group": rows_per_group,
         "summary_columns": SUMMARY_COLUMNS,
         "outcomes": OUTCOMES,
         "tables": _table_rows(result),
@@ -201,6 +239,16 @@ def html_view(result: ReconciliationResult) -> dict[str, Any]:
     }
 
 
-def render_html(result: ReconciliationResult) -> str:
+def write_html(
+    result: ReconciliationResult, out: TextIO, *, rows_per_group: int = HTML_ROWS_PER_GROUP
+) -> None:
+    """Write the report page to ``out``, streamed as the template renders it."""
+    view = html_view(result, rows_per_group=rows_per_group)
+    for chunk in _environment().get_template(TEMPLATE_NAME).generate(view):
+        out.write(chunk)
+
+
+def render_html(result: ReconciliationResult, *, rows_per_group: int = HTML_ROWS_PER_GROUP) -> str:
     """The report page as HTML text."""
-    return _environment().get_template(TEMPLATE_NAME).render(html_view(result))
+    view = html_view(result, rows_per_group=rows_per_group)
+    return _environment().get_template(TEMPLATE_NAME).render(view)

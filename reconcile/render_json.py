@@ -5,18 +5,24 @@ Besides the keys the schema requires, it carries: per table the three
 integrity counts; per discrepancy its compared ``values`` (masked unless the
 report reveals PII); ``summary`` (discrepancies per kind),
 ``quarantine_reasons``, ``flags``, ``pii_revealed`` and ``requested_by``.
+
+:func:`write_json` streams: the discrepancies are encoded one at a time into
+the document's frame, never held together, and the text is byte for byte what
+``json.dumps`` of the whole document (:func:`report_document`) gives.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TextIO
 
 from reconcile.masking import safe_detail, shown
 from reconcile.result import COUNT_FIELDS, Discrepancy, ReconciliationResult
 
-__all__ = ["REPORT_VERSION", "render_json", "report_document"]
+__all__ = ["REPORT_VERSION", "render_json", "report_document", "write_json"]
 
 REPORT_VERSION = 1
 
@@ -43,8 +49,7 @@ def _discrepancy(d: Discrepancy, *, reveal: bool) -> dict[str, Any]:
     }
 
 
-def report_document(result: ReconciliationResult) -> dict[str, Any]:
-    """The report as a JSON-ready dict (what :func:`render_json` serialises)."""
+def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any]:
     reveal = result.pii_revealed
     return {
         "report_version": REPORT_VERSION,
@@ -63,7 +68,7 @@ def report_document(result: ReconciliationResult) -> dict[str, Any]:
             name: {key: getattr(counts, key) for key in COUNT_FIELDS}
             for name, counts in sorted(result.tables.items())
         },
-        "discrepancies": [_discrepancy(d, reveal=reveal) for d in result.discrepancies],
+        "discrepancies": discrepancies,
         "quarantine_reasons": [
             {**asdict(r), "example_row_ids": list(r.example_row_ids)}
             for r in result.quarantine_reasons
@@ -72,6 +77,47 @@ def report_document(result: ReconciliationResult) -> dict[str, Any]:
     }
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def report_document(result: ReconciliationResult) -> dict[str, Any]:
+    """The report as one JSON-ready dict, every discrepancy in it: for small results only
+    (:func:`write_json` streams)."""
+    reveal = result.pii_revealed
+    return _frame(result, [_discrepancy(d, reveal=reveal) for d in result.discrepancies])
+
+
+# Where the discrepancies sit in the document: the list's items are at depth 2.
+_ITEM_START, _ITEM_NEXT, _LIST_END = "[\n    ", ",\n    ", "\n  ]"
+_ITEM_INDENT = "\n    "
+
+
+def write_json(result: ReconciliationResult, out: TextIO) -> None:
+    """Write the report as JSON text to ``out``, one discrepancy at a time (see the module doc).
+
+    Same text as :func:`render_json`: UTF-8 friendly (non-ASCII kept), indented,
+    newline-terminated. Encoded JSON holds no raw newline (strings escape it), so
+    re-indenting an item's lines to its depth cannot touch its content.
+    """
+    reveal = result.pii_revealed
+    marker = f"discrepancies-{uuid.uuid4().hex}"
+    head, found, tail = _dumps(_frame(result, marker)).partition(_dumps(marker))
+    if not found:
+        raise AssertionError("the report frame lost its discrepancies marker")
+    out.write(head)
+    separator = _ITEM_START
+    for d in result.discrepancies:
+        out.write(separator)
+        out.write(_dumps(_discrepancy(d, reveal=reveal)).replace("\n", _ITEM_INDENT))
+        separator = _ITEM_NEXT
+    out.write("[]" if separator == _ITEM_START else _LIST_END)
+    out.write(tail)
+    out.write("\n")
+
+
 def render_json(result: ReconciliationResult) -> str:
     """The report as JSON text: UTF-8 friendly (non-ASCII kept), indented, newline-terminated."""
-    return json.dumps(report_document(result), ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    write_json(result, buffer)
+    return buffer.getvalue()

@@ -1,6 +1,7 @@
 """Write a reconciliation report folder: the three renderings, then the manifest that seals them.
 
-Order matters: the report files are written first (each atomically), the
+Order matters: the report files are written first (each streamed into a
+temporary file in the folder, then all three renamed into place), the
 manifest last. A crash in between leaves the earlier manifest, which then no
 longer matches, so ``verify-report`` fails until the report is written again.
 
@@ -10,13 +11,17 @@ is kept in ``history/`` and the new one chains to it (see :mod:`reconcile.manife
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
-from reconcile.manifest import manifest_sha256, write_bytes_atomically, write_manifest
-from reconcile.render_csv import render_csv
-from reconcile.render_html import render_html
-from reconcile.render_json import render_json
+from reconcile.manifest import manifest_sha256, write_manifest
+from reconcile.render_csv import write_csv
+from reconcile.render_html import write_html
+from reconcile.render_json import write_json
 from reconcile.result import ReconciliationResult
 
 __all__ = ["CSV_NAME", "HTML_NAME", "JSON_NAME", "REPORT_FILES", "ReportPaths", "write_report"]
@@ -25,6 +30,26 @@ JSON_NAME = "reconciliation.json"
 CSV_NAME = "discrepancies.csv"
 HTML_NAME = "report.html"
 REPORT_FILES = (JSON_NAME, CSV_NAME, HTML_NAME)
+
+
+Writer = Callable[[ReconciliationResult, TextIO], None]
+
+
+def _write_temporary(
+    path: Path, result: ReconciliationResult, write: Writer, encoding: str
+) -> Path:
+    """Stream ``write(result, ...)`` into a new temporary file beside ``path``, synced to disk."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with open(fd, "w", encoding=encoding, newline="") as handle:
+            write(result, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
 
 
 @dataclass(frozen=True)
@@ -49,14 +74,21 @@ def write_report(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    contents = {
-        JSON_NAME: render_json(result).encode("utf-8"),
+    writers: dict[str, tuple[Writer, str]] = {
+        JSON_NAME: (write_json, "utf-8"),
         # A byte order mark lets spreadsheet programs read the CSV as UTF-8.
-        CSV_NAME: render_csv(result).encode("utf-8-sig"),
-        HTML_NAME: render_html(result).encode("utf-8"),
+        CSV_NAME: (write_csv, "utf-8-sig"),
+        HTML_NAME: (write_html, "utf-8"),
     }
-    for name, data in contents.items():
-        write_bytes_atomically(out_dir / name, data)
+    written: dict[str, Path] = {}
+    try:
+        for name, (write, encoding) in writers.items():
+            written[name] = _write_temporary(out_dir / name, result, write, encoding)
+        for name, temporary in written.items():
+            os.replace(temporary, out_dir / name)
+    finally:
+        for temporary in written.values():
+            temporary.unlink(missing_ok=True)
     manifest = write_manifest(
         out_dir,
         run_id=result.run_id,

@@ -2,6 +2,10 @@
 
 Plain frozen data. The renderers (JSON, CSV, HTML) are pure functions of a
 :class:`ReconciliationResult`; nothing here reads a database or a file.
+The discrepancies are any collection: a tuple when a caller hands a list, or
+a :class:`DiscrepancyStream` (the engine's on-disk spool, :mod:`reconcile.spool`)
+that is read back as a stream, never held whole in memory. The renderers
+reach them only through the result's methods, which work on both.
 
 Personal data lives only in :attr:`FieldDiff.expected` / :attr:`FieldDiff.actual`
 (the raw compared values, each tagged with its ``pii_kind``). Everything else
@@ -15,8 +19,10 @@ unless the result was made with ``pii_revealed``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from abc import abstractmethod
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Literal, get_args
@@ -30,6 +36,7 @@ __all__ = [
     "CompareValue",
     "Discrepancy",
     "DiscrepancyKind",
+    "DiscrepancyStream",
     "FieldDiff",
     "FlagSummary",
     "PiiKind",
@@ -121,6 +128,29 @@ class Discrepancy:
         object.__setattr__(self, "values", tuple(self.values))
 
 
+class DiscrepancyStream(Collection[Discrepancy]):
+    """Discrepancies held outside memory: re-iterable in report order, counted as they were added.
+
+    Group keys are (kind, legacy table), a missing or empty legacy table as None.
+    """
+
+    @abstractmethod
+    def kind_counts(self) -> Mapping[str, int]:
+        """How many discrepancies of each kind (kinds with none may be left out)."""
+
+    @abstractmethod
+    def group_counts(self) -> Mapping[tuple[str, str | None], int]:
+        """How many discrepancies per (kind, legacy table)."""
+
+    @abstractmethod
+    def group_head(self, kind: str, legacy_table: str | None, limit: int) -> Iterator[Discrepancy]:
+        """The first ``limit`` discrepancies of one group, in report order."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what holds the discrepancies; counts stay readable."""
+
+
 @dataclass(frozen=True)
 class TableCounts:
     """Counts for one legacy table. ``unaccounted`` = source_rows - loaded - quarantined - excluded
@@ -190,6 +220,9 @@ class ReconciliationResult:
     """Everything a reconciliation found. ``generated_at`` is timezone-aware and kept in UTC.
 
     Sequences given as lists are stored as tuples, the tables mapping as a dict.
+    ``discrepancies`` may instead be a :class:`DiscrepancyStream`, kept as it is:
+    the result then owns it, and :meth:`close` (or leaving a ``with`` block, or
+    garbage collection) releases it.
 
     ``pii_revealed`` is set only on request (``--reveal-pii``), and then
     ``requested_by`` must say who asked: the report and the run record show it.
@@ -198,7 +231,7 @@ class ReconciliationResult:
     run_id: str
     generated_at: dt.datetime
     tables: Mapping[str, TableCounts]
-    discrepancies: Sequence[Discrepancy] = ()
+    discrepancies: Collection[Discrepancy] = ()
     quarantine_reasons: Sequence[ReasonSummary] = ()
     flags: Sequence[FlagSummary] = ()
     pii_revealed: bool = False
@@ -213,14 +246,56 @@ class ReconciliationResult:
             )
         object.__setattr__(self, "generated_at", self.generated_at.astimezone(dt.UTC))
         object.__setattr__(self, "tables", dict(self.tables))
-        object.__setattr__(self, "discrepancies", tuple(self.discrepancies))
+        if not isinstance(self.discrepancies, DiscrepancyStream):
+            object.__setattr__(self, "discrepancies", tuple(self.discrepancies))
         object.__setattr__(self, "quarantine_reasons", tuple(self.quarantine_reasons))
         object.__setattr__(self, "flags", tuple(self.flags))
 
     def kind_counts(self) -> dict[str, int]:
         """Discrepancies per kind, in report order, kinds with none left out."""
-        counted = Counter(d.kind for d in self.discrepancies)
-        return {kind: counted[kind] for kind in DISCREPANCY_KINDS if counted[kind]}
+        listed = self.discrepancies
+        counted: Mapping[str, int] = (
+            listed.kind_counts()
+            if isinstance(listed, DiscrepancyStream)
+            else Counter(d.kind for d in listed)
+        )
+        return {kind: counted[kind] for kind in DISCREPANCY_KINDS if counted.get(kind)}
+
+    def group_counts(self) -> dict[tuple[str, str | None], int]:
+        """Discrepancies per (kind, legacy table or None), kinds in report order, then by table name."""
+        listed = self.discrepancies
+        counted: Mapping[tuple[str, str | None], int] = (
+            listed.group_counts()
+            if isinstance(listed, DiscrepancyStream)
+            else Counter((d.kind, d.legacy_table or None) for d in listed)
+        )
+        order: dict[str, int] = {kind: i for i, kind in enumerate(DISCREPANCY_KINDS)}
+        keys = sorted(
+            (key for key, n in counted.items() if n),
+            key=lambda k: (order[k[0]], k[1] or ""),
+        )
+        return {key: counted[key] for key in keys}
+
+    def group_head(self, kind: str, legacy_table: str | None, limit: int) -> Iterator[Discrepancy]:
+        """The first ``limit`` discrepancies of ``kind`` whose legacy table is ``legacy_table``
+        (None: none or empty), in report order."""
+        listed = self.discrepancies
+        if isinstance(listed, DiscrepancyStream):
+            return listed.group_head(kind, legacy_table, limit)
+        table = legacy_table or None
+        matching = (d for d in listed if d.kind == kind and (d.legacy_table or None) == table)
+        return itertools.islice(matching, max(limit, 0))
+
+    def close(self) -> None:
+        """Release the spooled discrepancies, if any (counts stay readable)."""
+        if isinstance(self.discrepancies, DiscrepancyStream):
+            self.discrepancies.close()
+
+    def __enter__(self) -> ReconciliationResult:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @property
     def status(self) -> Literal["clean", "discrepancies"]:
