@@ -203,7 +203,11 @@ def reconcile_direct(
                     )
             finally:
                 expected.close()
-            paths = write_report(result, Path(out_dir))
+            try:
+                paths = write_report(result, Path(out_dir))
+            except BaseException:
+                result.close()  # frees the spooled discrepancies now, not when collected
+                raise
         except BaseException:
             finish_reconciliation_run(target_engine, record_id, status="failed")
             raise
