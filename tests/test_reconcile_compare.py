@@ -200,7 +200,15 @@ def test_a_whole_row_agrees_with_comparing_it_value_by_value() -> None:
         (instant, instant.astimezone(dt.timezone(dt.timedelta(hours=-8)))),
         (uuid.UUID(int=7), str(uuid.UUID(int=7))),
     ]
-    kinds = [sa.Text(), sa.Integer(), sa.Boolean(), sa.Numeric(), sa.Date(), sa.DateTime(), sa.Uuid()]
+    kinds = [
+        sa.Text(),
+        sa.Integer(),
+        sa.Boolean(),
+        sa.Numeric(),
+        sa.Date(),
+        sa.DateTime(),
+        sa.Uuid(),
+    ]
     for want, found in pairs:
         for kind in kinds:
             types = {"c": kind, "d": sa.Text()}
