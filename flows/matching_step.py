@@ -10,12 +10,14 @@ matched. The pairs found are exactly those of matching every person at once.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 import extract
 import transform
 
-__all__ = ["match_candidates"]
+__all__ = ["match_candidates", "proposed_pairs"]
 
 
 def match_candidates(source: extract.LegacySource, *, batch_size: int) -> pd.DataFrame:
@@ -32,3 +34,15 @@ def match_candidates(source: extract.LegacySource, *, batch_size: int) -> pd.Dat
         if screen.may_match(row[key_at])
     ]
     return transform.find_match_candidates(kept)
+
+
+def proposed_pairs(source: extract.LegacySource, *, batch_size: int) -> pd.DataFrame:
+    """The pairs as the store keeps them (:data:`load.MATCH_COLUMNS`): one evidence text
+    per pair, the match code leading the agreeing fields."""
+    candidates = match_candidates(source, batch_size=batch_size)
+    return candidates.assign(
+        evidence=[
+            json.dumps({"code": code, "agree": json.loads(evidence)})
+            for code, evidence in zip(candidates["code"], candidates["evidence"], strict=True)
+        ]
+    ).drop(columns=["code"])

@@ -10,7 +10,6 @@ idempotent, so it changes nothing unless the source did.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import load
 import transform
 from flows.collector import fewer_collections
 from flows.facts import batch_facts, table_facts
-from flows.matching_step import match_candidates
+from flows.matching_step import proposed_pairs
 from flows.reference_data import load_code_entries, load_crosswalk_rows
 
 __all__ = [
@@ -214,14 +213,7 @@ def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchRepo
 
 def run_matching(job: MigrationJob) -> int:
     """Propose probable duplicate persons for a steward; never merges. Returns the pairs written."""
-    candidates = match_candidates(job.source, batch_size=job.batch_size)
-    # The store keeps one evidence text per pair: the match code leads the agreeing fields.
-    candidates = candidates.assign(
-        evidence=[
-            json.dumps({"code": code, "agree": json.loads(evidence)})
-            for code, evidence in zip(candidates["code"], candidates["evidence"], strict=True)
-        ]
-    ).drop(columns=["code"])
+    candidates = proposed_pairs(job.source, batch_size=job.batch_size)
     written = load.write_match_candidates(job.target, candidates, run_id=job.run_id)
     log.info("S_CONTACT: %d probable duplicate pairs proposed", written)
     return written

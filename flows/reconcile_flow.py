@@ -30,6 +30,7 @@ import transform
 from flows.collector import fewer_collections
 from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
+from flows.matching_step import proposed_pairs
 from flows.pipeline import MigrationJob, context_for, reference_context
 from flows.transform_pool import TransformPool
 from reconcile import (
@@ -200,6 +201,9 @@ def reconcile_direct(
                         reveal_pii=reveal_pii,
                         requested_by=requested_by,
                         progress=progress,
+                        match_pairs=lambda: load.candidate_pairs(
+                            proposed_pairs(legacy, batch_size=batch_size)
+                        ),
                     )
             finally:
                 expected.close()

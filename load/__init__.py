@@ -15,7 +15,7 @@ from load.errors import (
     classify_db_error,
 )
 from load.ledger import ledger_outcomes, outcome_counts
-from load.matches import write_match_candidates
+from load.matches import MATCH_COLUMNS, candidate_pairs, write_match_candidates
 from load.runs import finish_run, latest_unfinished_run, run_as_of, start_run
 from load.schema_setup import (
     UnsupportedTargetError,
@@ -36,6 +36,7 @@ from load.target_schema import (
 
 __all__ = [
     "FILE_FLAG_CODES",
+    "MATCH_COLUMNS",
     "SCHEMAS",
     "SQLITE_SCHEMA_MAP",
     "Base",
@@ -46,6 +47,7 @@ __all__ = [
     "TransientLoadError",
     "UnredactedSourceError",
     "UnsupportedTargetError",
+    "candidate_pairs",
     "classify_db_error",
     "finish_run",
     "init_target",

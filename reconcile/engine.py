@@ -13,7 +13,8 @@ migration's own rules, supplied by ``flows``). Per legacy table, streaming:
    rows with no source);
 
 then target rows whose lineage names no legacy table at all, orphan links,
-attachment binaries, and the quarantine and flag summaries. Memory is bounded
+attachment binaries, the probable duplicate pairs (:mod:`reconcile.candidates`),
+and the quarantine and flag summaries. Memory is bounded
 by the batch size: no table is ever held whole, and the discrepancies go to a
 temporary file as they are found (:mod:`reconcile.spool`), however many there are.
 
@@ -33,6 +34,7 @@ import sqlalchemy as sa
 import extract
 import transform
 from load.target_schema import target_table
+from reconcile.candidates import MadePair, check_match_candidates
 from reconcile.errors import TerminalReconcileError, TransientReconcileError
 from reconcile.integrity import attachment_mismatches, orphan_references
 from reconcile.key_range import ExpectedRows, RangeTally, check_range
@@ -56,6 +58,8 @@ _KIND_COUNTER = {
     "orphan_reference": "orphan_references",
     "attachment_mismatch": "attachment_mismatches",
     "unexpected_in_target": "unexpected_in_target",
+    "missing_in_target": "missing_in_target",
+    "field_mismatch": "mismatched",
 }
 
 
@@ -197,6 +201,7 @@ def reconcile_stores(
     reveal_pii: bool = False,
     requested_by: str | None = None,
     progress: Progress | None = None,
+    match_pairs: Callable[[], Sequence[MadePair]] | None = None,
 ) -> ReconciliationResult:
     """Reconcile the legacy ``source`` with the new store ``target`` (see the module doc).
 
@@ -206,7 +211,10 @@ def reconcile_stores(
     that is called with the next batch before the current one is compared, so
     the next one's rows can be computed meanwhile. ``attachment_store`` is the folder of the
     stored binaries, ``attachments_dir`` the Siebel file system (each None:
-    that side of the attachment check is not done). Raises
+    that side of the attachment check is not done). ``match_pairs()`` gives the
+    probable duplicate pairs the matching rules propose on the current source,
+    as the store keeps them (None: they are not checked; see
+    :mod:`reconcile.candidates`). Raises
     :class:`~reconcile.errors.ReconcileError` when the target cannot be
     reconciled at all, and extract's errors when the source cannot be read.
 
@@ -237,6 +245,8 @@ def reconcile_stores(
                 _unknown_lineage(conn, batch_size=batch_size),
                 orphan_references(conn, batch_size=batch_size),
             ]
+            if match_pairs is not None and "S_CONTACT" in names:
+                checks.append(check_match_candidates(conn, match_pairs()))
             if attachment_store is not None or attachments_dir is not None:
                 checks.append(
                     attachment_mismatches(

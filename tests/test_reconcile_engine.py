@@ -385,6 +385,39 @@ def test_quarantine_records_and_flags_are_checked_like_target_rows(
     assert len(result.discrepancies) == 8, summary(result)
 
 
+def test_probable_duplicate_pairs_are_checked(store: Store, tmp_path: Path) -> None:
+    candidate = t("person_match_candidate")
+    order = (candidate.c.person_a_row_id, candidate.c.person_b_row_id)
+    stored = rows(store, sa.select(candidate).order_by(*order))
+    assert len(stored) >= 2, "the synthetic store has too few probable duplicates"
+    lost, altered = stored[0], stored[1]
+    change(
+        store,
+        sa.delete(candidate).where(
+            candidate.c.person_a_row_id == lost.person_a_row_id,
+            candidate.c.person_b_row_id == lost.person_b_row_id,
+        ),
+        sa.update(candidate)
+        .where(
+            candidate.c.person_a_row_id == altered.person_a_row_id,
+            candidate.c.person_b_row_id == altered.person_b_row_id,
+        )
+        .values(evidence="[]", decision="same_person", decided_by="a steward"),
+    )
+
+    result = reconcile(store, tmp_path / "report")
+
+    pair = f"{lost.person_a_row_id}:{lost.person_b_row_id}"
+    (missing,) = found(result, "missing_in_target", "S_CONTACT", lost.person_a_row_id)
+    assert (missing.target_table, missing.target_id) == ("person_match_candidate", pair)
+    (mismatch,) = found(result, "field_mismatch", "S_CONTACT", altered.person_a_row_id)
+    assert mismatch.target_table == "person_match_candidate"
+    assert mismatch.fields == ("evidence",)  # the steward's decision is theirs: not compared
+    assert result.tables["S_CONTACT"].missing_in_target == 1
+    assert result.tables["S_CONTACT"].mismatched == 1
+    assert len(result.discrepancies) == 2, summary(result)
+
+
 # ---------------------------------------------------------------- integrity
 
 
