@@ -131,6 +131,8 @@ def _fix_encoding(text: str) -> str:
 
 def repair_text_all(value: str | None) -> tuple[str | None, list[TextFlag]]:
     """The repaired text and every flag that applies, as (code, original, normalised)."""
+    if type(value) is str and value.isascii() and "\x00" not in value and "?" not in value:
+        return value, []  # plain ASCII: no NUL, no mojibake (ASCII never is), no lost letter
     if value is None or is_missing(value):
         return None, []
     codes: list[str] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -67,17 +68,30 @@ def build_frame(
     columns = _columns(table, update)
     if not rows:
         return empty_frame(table, update=update)
-    expected = set(columns)
-    for row in rows:
-        if row.keys() != expected:
-            missing = sorted(expected - set(row))
-            extra = sorted(set(row) - expected)
-            raise OutputContractError(
-                f"{row.get('legacy_table', '?')} {row.get('legacy_row_id', '?')}: row for {table} "
-                f"has missing columns {missing} and unknown columns {extra}"
-            )
-    data = {c: object_column([row[c] for row in rows]) for c in columns}
+    width = len(columns)
+    pick = itemgetter(*columns)
+    try:
+        # Every key present and no other (as many keys as columns): row.keys() == columns.
+        picked = [pick(row) if len(row) == width else _misfit(table, row, columns) for row in rows]
+    except KeyError:
+        picked = [_misfit(table, row, columns) for row in rows]
+    if width == 1:
+        picked = [(value,) for value in picked]
+    data = dict(zip(columns, map(object_column, zip(*picked, strict=True)), strict=True))
     return pd.DataFrame(data)
+
+
+def _misfit(table: str, row: Mapping[str, Any], columns: list[str]) -> tuple[Any, ...]:
+    """The values of a row that must have exactly ``columns``; OutputContractError if not."""
+    expected = set(columns)
+    if row.keys() != expected:
+        missing = sorted(expected - set(row))
+        extra = sorted(set(row) - expected)
+        raise OutputContractError(
+            f"{row.get('legacy_table', '?')} {row.get('legacy_row_id', '?')}: row for {table} "
+            f"has missing columns {missing} and unknown columns {extra}"
+        )
+    return tuple(row[c] for c in columns)
 
 
 def object_column(values: Sequence[Any]) -> pd.Series:
