@@ -367,7 +367,7 @@ def test_build_frame_keeps_every_value_as_given() -> None:
     odd = dict(good, login=Decimal("NaN"), is_active=np.bool_(True))
     frame = build_frame("staff_user", [good, odd])
     assert list(frame.columns) == list(transform.schema_of("staff_user").columns)
-    assert all(dtype == object for dtype in frame.dtypes)
+    assert all(dtype == np.dtype(object) for dtype in frame.dtypes)
     assert frame["login"].tolist()[1] is odd["login"]
     assert frame["is_active"].tolist()[1] is odd["is_active"]
     assert frame.to_dict("records")[0] == good
@@ -395,6 +395,5 @@ def test_build_frame_names_the_misfit_row(
     with pytest.raises(transform.OutputContractError) as raised:
         build_frame("staff_user", [good, bad, bad])
     assert str(raised.value) == (
-        f"S_USER 1-U9: row for staff_user has missing columns {missing} "
-        f"and unknown columns {extra}"
+        f"S_USER 1-U9: row for staff_user has missing columns {missing} and unknown columns {extra}"
     )
