@@ -197,10 +197,9 @@ def _validate(works: list[RowWork], rules: TableRules) -> _Built:
                     rows.extend(made)
             frame = build_frame(target, rows, update=update)
             built[(update, target)] = (frame, owners)
-            for failure in schema_failures(target, frame, update=update):
+            ignored = {p for p, owner in enumerate(owners) if already[owner]}
+            for failure in schema_failures(target, frame, update=update, nulls_ignored_at=ignored):
                 owner = owners[failure.position]
-                if failure.check == "not_nullable" and already[owner]:
-                    continue
                 works[owner].reject(
                     "SCHEMA_VIOLATION",
                     f"{target}.{failure.column}",

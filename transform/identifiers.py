@@ -22,10 +22,24 @@ from transform.outcome import Normalised, flagged, is_missing, ok
 __all__ = ["is_valid_phn", "normalise_phn"]
 
 
+def _plainly_valid(value: str) -> bool:
+    """True for ten ASCII digits that make a valid PHN: ``bc_phn.is_valid`` without its
+    cleaning, which such a value does not need (False says nothing: ask stdnum)."""
+    return (
+        len(value) == 10
+        and value.isascii()
+        and value.isdigit()
+        and value[0] == "9"
+        and value[9] == bc_phn.calc_check_digit(value[1:9])
+    )
+
+
 def is_valid_phn(value: str | None) -> bool:
     """True when ``value`` is a valid PHN, separators (spaces, dashes) allowed."""
     if value is None or is_missing(value):
         return False
+    if type(value) is str and _plainly_valid(value):
+        return True
     return bool(bc_phn.is_valid(value))
 
 
@@ -33,6 +47,8 @@ def normalise_phn(value: str | None) -> Normalised[str]:
     """The PHN as 10 digits, or as given (unverified) when it is not valid."""
     if value is None or is_missing(value):
         return ok(None)
+    if type(value) is str and _plainly_valid(value):
+        return ok(value)  # what stdnum answers below: valid, compact as given
     if not value.strip():
         return ok(None)
     if bc_phn.is_valid(value):

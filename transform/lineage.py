@@ -26,6 +26,8 @@ def modification_num(value: Any) -> int | None:
     """MODIFICATION_NUM as int (None when NULL or not a whole number)."""
     if value is None:
         return None
+    if type(value) is int:  # what Decimal(str(value)) would give back
+        return value
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except ArithmeticError:
@@ -37,18 +39,36 @@ def modification_num(value: Any) -> int | None:
 
 def lineage_of(table: str, row: Mapping[str, Any]) -> dict[str, Any]:
     """The lineage columns (minus migration_run_id) of a target row built from ``row``."""
+    last_upd = row["LAST_UPD"]
+    last_upd_utc = utc(last_upd)
     return {
         "legacy_table": table,
         "legacy_row_id": row["ROW_ID"],
-        "legacy_last_upd": utc(row["LAST_UPD"]),
+        "legacy_last_upd": last_upd_utc,
         "legacy_modification_num": modification_num(row["MODIFICATION_NUM"]),
         "source_hash": row[SOURCE_HASH],
-        "legacy_created": utc(row["CREATED"]),
+        "legacy_created": _utc_like(row["CREATED"], last_upd, last_upd_utc),
         "legacy_created_by": row["CREATED_BY"],
         "legacy_last_upd_by": row["LAST_UPD_BY"],
-        "legacy_db_last_upd": utc(row["DB_LAST_UPD"]),
+        "legacy_db_last_upd": _utc_like(row["DB_LAST_UPD"], last_upd, last_upd_utc),
         "legacy_conflict_id": row["CONFLICT_ID"],
     }
+
+
+def _utc_like(value: Any, known: Any, known_utc: dt.datetime | None) -> dt.datetime | None:
+    """``utc(value)``, reusing ``known_utc`` (``utc(known)``) when ``value`` is the same
+    naive datetime as ``known``, fold included (DB_LAST_UPD is mostly LAST_UPD, and so
+    is CREATED of a row never updated): the same value, one conversion fewer."""
+    if (
+        type(value) is dt.datetime
+        and type(known) is dt.datetime
+        and value.tzinfo is None
+        and known.tzinfo is None
+        and value == known
+        and value.fold == known.fold
+    ):
+        return known_utc
+    return utc(value)
 
 
 def json_ready(value: Any) -> Any:

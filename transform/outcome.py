@@ -45,10 +45,16 @@ def ok(value: T | None) -> Normalised[T]:
     """A clean value: load it as is, no flag."""
     if value is None:
         return _OK_NONE  # immutable, so one instance serves every NULL
+    if value is True:
+        return _OK_TRUE  # and every true or false
+    if value is False:
+        return _OK_FALSE
     return Normalised(value)
 
 
 _OK_NONE: Normalised[Any] = Normalised(None)
+_OK_TRUE: Normalised[Any] = Normalised(True)
+_OK_FALSE: Normalised[Any] = Normalised(False)
 
 
 def flagged(value: T | None, code: str, note: str = "") -> Normalised[T]:

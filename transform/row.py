@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from transform.codes import CodeLookup
-from transform.contract import code_set_of, link_of
+from transform.contract import PICK_LISTS, code_set_of, link_of
 from transform.errors import MissingFactError
 from transform.flags import parse_flag
 from transform.identity import target_id
@@ -32,6 +32,13 @@ T = TypeVar("T")
 
 NO_MATCH_ROW_ID = "No Match Row Id"
 """Siebel's sentinel for a primary pointer with nothing to point to (D04)."""
+
+_CODE_SETS: dict[tuple[str, str], str] = {
+    (table, column): code_set
+    for name, code_set in PICK_LISTS.items()
+    for table, column in [name.split(".", 1)]
+}
+"""(table, column) -> code set: :func:`code_set_of` without building its key text."""
 
 
 def as_text(value: Any) -> str | None:
@@ -76,11 +83,13 @@ class RowWork:
     updates: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     lineage: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     """The lineage columns of the target rows, once one is built (shared: do not mutate)."""
+    row_id: str = field(init=False, repr=False, compare=False)
+    """``str(row["ROW_ID"])``, read once (every reason, flag and id names it)."""
+
+    def __post_init__(self) -> None:
+        self.row_id = str(self.row["ROW_ID"])
 
     # ------------------------------------------------------------ identity
-    @property
-    def row_id(self) -> str:
-        return str(self.row["ROW_ID"])
 
     @property
     def source_hash(self) -> str:
@@ -152,10 +161,27 @@ class RowWork:
 
     def code(self, column: str) -> str | None:
         """A pick-list column's code through the lookup (UNMAPPED_CODE quarantines)."""
-        return self.take(column, self.lookup.map(code_set_of(self.table, column), self.row[column]))
+        value = self.row[column]
+        code_set = _CODE_SETS.get((self.table, column)) or code_set_of(self.table, column)
+        if type(value) is str:
+            # An active display value as given: what the lookup answers first, no flag.
+            entry = self.lookup.codes.get((code_set, value))
+            if entry is not None and entry.is_active:
+                return entry.code
+        elif value is None:
+            return None
+        return self.take(column, self.lookup.map(code_set, value))
 
     def yes_no(self, column: str) -> bool | None:
-        return self.take(column, parse_flag(self.row[column]))
+        value = self.row[column]
+        if value is None:
+            return None
+        if type(value) is str:  # 'Y' and 'N' as given: what parse_flag reads first, no flag
+            if value == "Y":
+                return True
+            if value == "N":
+                return False
+        return self.take(column, parse_flag(value))
 
     def number(self, column: str) -> Decimal | None:
         """A NUMBER(p,s) as Decimal (an int or numeric text from a driver is converted exactly)."""

@@ -77,11 +77,26 @@ _PII_NECESSARY = re.compile(r"\d{3}\D{0,2}\d{3}")
 """Found in every match of the patterns above (three digits, at most two other characters,
 three digits): one search that rules the three out on most text."""
 _ASCII_DIGITS = "0123456789"
+_ASCII_DIGIT_BYTES = _ASCII_DIGITS.encode("ascii")
+_ASCII_BYTES = bytes(range(0x80))
 
 
-def _digit_count(text: str) -> int:
-    """The digits in ASCII ``text`` (``str.count`` per digit: ten C-speed scans)."""
-    return sum(map(text.count, _ASCII_DIGITS))
+def _non_ascii(text: str) -> str:
+    """The non-ASCII characters of ``text``, in order (ASCII ones dropped, in C: in UTF-8
+    an ASCII byte is never part of another character's bytes)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+
+
+def _decimal_count(text: str) -> int:
+    """How many characters of ``text`` regex ``\\d`` matches (Unicode category Nd, as
+    ``str.isdecimal``): the ASCII digits, counted on the UTF-8 bytes, plus the others."""
+    data = text.encode("utf-8", "surrogatepass")
+    count = len(data) - len(data.translate(None, _ASCII_DIGIT_BYTES))
+    if len(data) != len(text):  # some characters are not ASCII
+        others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        count += sum(map(str.isdecimal, others))
+    return count
 
 
 def _sloppy_cp1252_table() -> dict[str, int]:
@@ -123,7 +138,11 @@ _MOJIBAKE_PAIR = re.compile(
 
 def _fix_encoding(text: str) -> str:
     """ftfy with :data:`FTFY_CONFIG`, then :func:`_undouble` when ftfy changed nothing."""
-    if text.isascii() or not _MOJIBAKE_PAIR.search(text):
+    # A pair is two adjacent non-ASCII characters (or one C1 control), adjacent still
+    # among the non-ASCII characters alone: a short search rules most text out first.
+    if text.isascii() or not _MOJIBAKE_PAIR.search(_non_ascii(text)):
+        return text
+    if not _MOJIBAKE_PAIR.search(text):
         return text
     fixed = ftfy.fix_text(text, FTFY_CONFIG)
     return fixed if fixed != text else _undouble(text)
@@ -131,6 +150,8 @@ def _fix_encoding(text: str) -> str:
 
 def repair_text_all(value: str | None) -> tuple[str | None, list[TextFlag]]:
     """The repaired text and every flag that applies, as (code, original, normalised)."""
+    if type(value) is str and value.isascii() and "\x00" not in value and "?" not in value:
+        return value, []  # plain ASCII: no NUL, no mojibake (ASCII never is), no lost letter
     if value is None or is_missing(value):
         return None, []
     codes: list[str] = []
@@ -179,8 +200,7 @@ def find_pii(value: str | None) -> list[str]:
     if value is None or is_missing(value):
         return []
     if isinstance(value, str) and (
-        (value.isascii() and _digit_count(value) < _PII_MIN_DIGITS)
-        or not _PII_NECESSARY.search(value)
+        _decimal_count(value) < _PII_MIN_DIGITS or not _PII_NECESSARY.search(value)
     ):
         return []  # no pattern can match: skip the three (slow, on long notes) searches
     kinds: set[str] = set()

@@ -29,16 +29,41 @@ __all__ = [
     "lineage_columns",
     "matches",
     "one_of",
+    "row_check",
     "text",
     "timestamp",
     "uuid_column",
+    "verdicts_of",
 ]
 
 ColumnMap = dict[str, pa.Column]
 
 
 Verdicts = Callable[[list[Any]], list[bool]]
-"""The verdict on each value of a column (pandera passes the non-null values only)."""
+"""The verdict on each value of a column (pandera passes the non-null values only).
+
+Element-wise: each value's verdict depends on that value alone."""
+
+RowVerdicts = Callable[[pd.DataFrame], pd.Series]
+"""The verdict on each row of a frame (a whole-row check)."""
+
+_VERDICTS: dict[Callable[..., Any], Verdicts | RowVerdicts] = {}
+"""The function pandera calls for each check made here -> the plain function behind it.
+
+Lets ``transform.schemas.validation`` prove a frame valid without pandera's machinery
+(see ``validation.fast_plan``). Keyed by the function, not the check: pandera copies
+checks into its columns, and a copy keeps the same function."""
+
+
+def verdicts_of(check: pa.Check) -> Verdicts | RowVerdicts | None:
+    """The plain function behind a check made by :func:`_check` or :func:`row_check`
+    (None for any other check, or one pandera calls with extra arguments)."""
+    state = vars(check)
+    function = state.get("_check_fn")
+    if function is None or state.get("_check_kwargs"):
+        return None
+    return _VERDICTS.get(function)
+
 
 _UTC_OFFSET = dt.timedelta(0)
 
@@ -87,7 +112,14 @@ def _check(verdicts: Verdicts, name: str) -> pa.Check:
         found = verdicts(series.tolist())
         return pd.Series(np.fromiter(found, dtype=bool, count=len(found)), index=series.index)
 
+    _VERDICTS[check] = verdicts
     return pa.Check(check, name=name)
+
+
+def row_check(verdicts: RowVerdicts, name: str) -> pa.Check:
+    """A whole-row check of a frame (a boolean Series, one verdict per row)."""
+    _VERDICTS[verdicts] = verdicts
+    return pa.Check(verdicts, name=name)
 
 
 def uuid_column(*, nullable: bool = True) -> pa.Column:

@@ -33,6 +33,7 @@ from transform.schemas.columns import (
     lineage_columns,
     matches,
     one_of,
+    row_check,
     text,
     timestamp,
     uuid_column,
@@ -136,7 +137,7 @@ _TABLES: dict[str, tuple[dict[str, pa.Column], list[pa.Check]]] = {
             "no_fixed_address": boolean(),
             "legacy_owner_row_id": text(15),
         },
-        [pa.Check(_canadian_postal_code, name="postal_code_canadian_format")],
+        [row_check(_canadian_postal_code, "postal_code_canadian_format")],
     ),
     "person": (
         {
