@@ -14,6 +14,7 @@ set them, they must be empty.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -188,6 +189,11 @@ def _compare_updates(
         _compare(out, row_id, table, want, actual, set())
 
 
+@cache
+def _column_types(table: sa.Table) -> dict[str, sa.types.TypeEngine[Any]]:
+    return {c.name: c.type for c in table.columns}
+
+
 def _compare(
     out: RangeReporter,
     row_id: str,
@@ -196,8 +202,7 @@ def _compare(
     actual: Mapping[str, Any],
     skip: set[str],
 ) -> None:
-    types = {c.name: c.type for c in table.columns}
-    diffs = compare_rows(want, actual, types, skip=skip)
+    diffs = compare_rows(want, actual, _column_types(table), skip=skip)
     if not diffs:
         return
     fields = ", ".join(d.field for d in diffs)

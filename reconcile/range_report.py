@@ -53,7 +53,7 @@ def pk_value(table: sa.Table, row: Mapping[str, Any]) -> str:
 
 def lineage_key(table: sa.Table, row: Mapping[str, Any]) -> tuple[Any, ...]:
     """The row's unique lineage key: (legacy_table, legacy_row_id, *discriminators)."""
-    return tuple(plain(row.get(c)) for c in lineage_key_columns(table))
+    return tuple(map(plain, map(row.get, lineage_key_columns(table))))
 
 
 def id_value(table: sa.Table, text: str) -> object:
