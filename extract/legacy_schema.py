@@ -166,14 +166,17 @@ LEGACY_TABLE_NAMES: tuple[str, ...] = (
 
 
 LINK_INDEXES: dict[str, tuple[str, ...]] = {
+    "S_CONTACT_X": ("PAR_ROW_ID",),
     "S_PARTY_REL": ("PARTY_ID",),
     "CX_CASE_CON": ("CASE_ID",),
+    "CX_PLACEMENT": ("CHILD_CON_ID",),
 }
 """Link columns the migration looks rows up by, batch after batch (``flows.facts``).
 
-Siebel indexes its foreign-key columns (S_PARTY_REL's F-indexes); a source
-without an index on these makes every such lookup a scan of the table, so the
-time grows with the square of its size. The generator's databases have them.
+Siebel indexes its foreign-key columns (S_PARTY_REL's F-indexes, an extension
+table's PAR_ROW_ID); a source without an index on these makes every such lookup
+a scan of the table, so the time grows with the square of its size. The
+generator's databases have them.
 """
 
 

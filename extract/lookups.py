@@ -9,7 +9,7 @@ engine returns under a looser collation are filtered out again here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from extract.batches import DEFAULT_BATCH_SIZE, keyset_pages, read_columns, read_keys
@@ -119,21 +119,38 @@ def read_rows_where_in(
 
 
 def read_rows_where_key_repeats(
-    source: LegacySource, table: str, column: str, *, batch_size: int = DEFAULT_BATCH_SIZE
+    source: LegacySource,
+    table: str,
+    column: str,
+    *,
+    columns: Sequence[str] | None = None,
+    keep: Callable[[str], bool] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> list[dict[str, Any]]:
-    """Every row of ``table`` (all contract columns) whose ``column`` value occurs in more than one row.
+    """Every row of ``table`` whose ``column`` value occurs in more than one row.
 
     NULL and ``''`` (NULL in Oracle) never repeat. Values compare byte for byte
     (``'1-A'``, ``'1-A '`` and ``'1-a'`` are three values). Sorted by (value, ROW_ID).
-    Used for duplicate S_CONTACT_X extensions and children with several placements.
+    Each row holds ROW_ID, ``column`` and ``columns`` (all contract columns when None).
+    ``keep``: only rows whose value it accepts, chosen page by page, so that only
+    those are ever held; a value is kept or left with all its rows, so the repeats
+    are counted alike. Used for duplicate S_CONTACT_X extensions and children with
+    several placements whose key has blanks around it (``flows.facts``).
     """
-    names = legacy_spec()[table].column_names
+    spec = legacy_spec()[table]
+    names = (
+        spec.column_names
+        if columns is None
+        else tuple(dict.fromkeys((KEY_COLUMN, column, *columns)))
+    )
+    for name in names:
+        spec.column(name)
     at = names.index(column)
     rows = [
         row
         for page in keyset_pages(source, table, names, batch_size=batch_size, repeats=column)
         for row in page
-        if row[at] is not None
+        if row[at] is not None and (keep is None or keep(row[at]))
     ]
     counts = Counter(row[at] for row in rows)
     key_at = names.index(KEY_COLUMN)

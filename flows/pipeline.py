@@ -149,9 +149,9 @@ def context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transform
     """The context of one batch: the run's reference data, the table's facts, parent outcomes."""
     if table not in job.facts:
         job.facts[table] = table_facts(job.source, table)
-    facts = dict(job.facts[table])
-    facts.update(batch_facts(job.source, table, frame))
-    keys = transform.parent_keys(table, frame, job.context.merged_into)
+    merged_into = job.context.merged_into
+    facts = batch_facts(job.source, table, frame, once=job.facts[table], merged_into=merged_into)
+    keys = transform.parent_keys(table, frame, merged_into)
     outcomes = load.ledger_outcomes(job.target, keys) if keys else {}
     ctx = job.context
     return transform.BatchContext(

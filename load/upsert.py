@@ -33,6 +33,10 @@ __all__ = [
 
 Strategy = Literal["copy", "executemany"]
 _ROWCOUNT = {"preserve_rowcount": True}
+# A statement naming a staging table is new text each time (each stage has its own
+# name): kept in the engine's compiled cache it would never be used again, and the
+# cache (500 entries of a few tens of KB) would grow with the number of batches.
+_STAGED = {**_ROWCOUNT, "compiled_cache": None}
 T = TypeVar("T")
 Row = tuple[Any, ...]
 
@@ -116,7 +120,7 @@ def upsert_rows(
             list(columns), sa.select(*(stage.c[c] for c in columns))
         )
         pg_stmt = _on_conflict(pg_stmt, table, conflict, update, changed_when)
-        count = conn.execute(pg_stmt, execution_options=_ROWCOUNT).rowcount
+        count = conn.execute(pg_stmt, execution_options=_STAGED).rowcount
         drop_stage(conn, stage)
         return count
     lite_stmt = _on_conflict(sqlite.insert(table), table, conflict, update, changed_when)
@@ -188,7 +192,7 @@ def update_rows(
             .where(table.c[key] == stage.c[key])
             .where(_distinct(table.c, stage.c, columns))
         )
-        count = conn.execute(stmt, execution_options=_ROWCOUNT).rowcount
+        count = conn.execute(stmt, execution_options=_STAGED).rowcount
         drop_stage(conn, stage)
         return count
     params = {c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in [key, *columns]}

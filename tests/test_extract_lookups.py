@@ -161,6 +161,24 @@ def test_rows_where_key_repeats(source: extract.LegacySource) -> None:
     assert rows[0]["ATTRIB_03"] == "alias of X1"
 
 
+def test_rows_where_key_repeats_keeps_the_values_asked_for(source: extract.LegacySource) -> None:
+    rows = extract.read_rows_where_key_repeats(
+        source,
+        "S_CONTACT_X",
+        "PAR_ROW_ID",
+        columns=("ATTRIB_03",),
+        keep=lambda value: value != "P1",
+        batch_size=2,
+    )
+    assert rows == [
+        {"ROW_ID": k, "PAR_ROW_ID": "P2", "ATTRIB_03": f"alias of {k}"} for k in ("X5", "X6", "X7")
+    ]
+    kept = extract.read_rows_where_key_repeats(
+        source, "S_CONTACT_X", "PAR_ROW_ID", columns=(), keep=lambda value: value.startswith("P1")
+    )
+    assert kept == [{"ROW_ID": "X1", "PAR_ROW_ID": "P1"}, {"ROW_ID": "X2", "PAR_ROW_ID": "P1"}]
+
+
 def test_rows_where_in_match_exactly_in_chunks_and_pages(source: extract.LegacySource) -> None:
     some = set(MANY[:600:3])  # two rows each
     wanted = ["P1", "missing", "", *some]

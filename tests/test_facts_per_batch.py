@@ -73,7 +73,7 @@ def transform_in_batches(
     once = table_facts(source, table)
     results = []
     for batch in extract.read_batches(source, table, batch_size=batch_size):
-        facts = {**once, **batch_facts(source, table, batch.frame)}
+        facts = batch_facts(source, table, batch.frame, once=once, merged_into={})
         results.append(transform.transform_batch(table, batch.frame, context(facts=facts)))
     return results
 
@@ -96,7 +96,9 @@ def test_reverse_relationships_are_found_in_other_batches(source: extract.Legacy
 
 def test_a_batch_reads_only_the_relationships_its_rows_name(source: extract.LegacySource) -> None:
     first = next(extract.read_batches(source, "S_PARTY_REL", batch_size=2))
-    index = batch_facts(source, "S_PARTY_REL", first.frame)["relationships"]
+    index = batch_facts(source, "S_PARTY_REL", first.frame, once={}, merged_into={})[
+        "relationships"
+    ]
     rows = {r.row_id for rows in index.by_pair.values() for r in rows}
     assert rows == {"1-R3", "1-R4", "1-R6"}  # PARTY_ID 1-P2 or 1-P3, exactly
     irregular = table_facts(source, "S_PARTY_REL")["irregular_relationships"]
@@ -164,7 +166,9 @@ def _compare_relationships(src: extract.LegacySource, whole: Any) -> int:
     found_back = 0
     compared = 0
     for batch in extract.read_batches(src, "S_PARTY_REL", batch_size=97):
-        index = batch_facts(src, "S_PARTY_REL", batch.frame)["relationships"]
+        index = batch_facts(src, "S_PARTY_REL", batch.frame, once={}, merged_into={})[
+            "relationships"
+        ]
         for party, related in zip(
             batch.frame["PARTY_ID"], batch.frame["REL_PARTY_ID"], strict=True
         ):
@@ -182,7 +186,9 @@ def _compare_cases(src: extract.LegacySource, whole: frozenset[str]) -> int:
     irregular = table_facts(src, "S_CASE")["irregular_case_ids_with_participants"]
     compared = 0
     for batch in extract.read_batches(src, "S_CASE", batch_size=53):
-        fact = batch_facts(src, "S_CASE", batch.frame)["case_ids_with_participants"]
+        fact = batch_facts(src, "S_CASE", batch.frame, once={}, merged_into={})[
+            "case_ids_with_participants"
+        ]
         for row_id in batch.frame["ROW_ID"]:
             assert (row_id in fact or row_id in irregular) == (row_id in whole), row_id
             compared += 1

@@ -32,7 +32,13 @@ def _name(legacy_table: str, legacy_row_id: str, part: str) -> str:
     return f"{legacy_table}\x1f{legacy_row_id}" + (f"\x1f{part}" if part else "")
 
 
-@lru_cache(maxsize=1 << 16)
+# About one batch of ids (~300 bytes each with its key): a parent is mostly linked again
+# from the same batch. 65,536 entries held ~19 MB and saved ~2 us per extra hit, about
+# 1% of a migration's time.
+ID_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=ID_CACHE_SIZE)
 def _cached_id(legacy_table: str, legacy_row_id: str, part: str) -> uuid.UUID:
     """The id of plain text keys, cached: a parent is linked from many rows."""
     return _uuid5(_name(legacy_table, legacy_row_id, part))
