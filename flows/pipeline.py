@@ -10,6 +10,7 @@ idempotent, so it changes nothing unless the source did.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -235,6 +236,7 @@ def migrate_table(
     after = start if isinstance(start, str) else None
     while True:
         report = batch(job, table, after)
+        _collect_batch_garbage()
         if sink:
             sink(table, report.rows, total)
         if report.rows == 0:
@@ -244,6 +246,18 @@ def migrate_table(
     job.facts.pop(table, None)  # a table's whole-table facts are not needed once it is done
     if table == "S_CONTACT":
         run_matching(job)
+
+
+def _collect_batch_garbage() -> None:
+    """Free the reference cycles a batch left behind, before the next batch.
+
+    Each frame pandera validates is copied, and the copy keeps itself alive through
+    its cached ``.pandera`` accessor (with the batch's values). Under the raised
+    thresholds of ``fewer_collections`` such garbage waited for a full collection,
+    tens of batches later: ~10 MB more peak memory at 5x the persons. Collecting
+    the young generations costs ~6 ms a batch.
+    """
+    gc.collect(1)
 
 
 def run_tables(
