@@ -104,7 +104,7 @@ FACT_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "extension_groups": (
         "S_CONTACT_X",
         ("ROW_ID", "PAR_ROW_ID", "ATTRIB_03", "ATTRIB_05", "ATTRIB_14", "X_ALERT_TEXT"),
-        "per table: rows whose PAR_ROW_ID repeats",
+        "per batch: repeated rows of the PAR_ROW_IDs the batch looks up (every key variant, survivors of merged persons); per table: only repeated keys with blanks around them",
     ),
     "birth_dates": (
         "S_CONTACT",
@@ -134,7 +134,7 @@ FACT_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "placements_of_children": (
         "CX_PLACEMENT",
         ("ROW_ID", "CHILD_CON_ID", "START_DT_TXT", "END_DT_TXT"),
-        "per table: rows whose CHILD_CON_ID repeats",
+        "per batch: repeated rows of the CHILD_CON_IDs the batch looks up (every key variant, survivors of merged children); per table: only repeated keys with blanks around them",
     ),
 }
 """Fact key -> (legacy table, columns to read, which rows: read per table or per batch)."""
