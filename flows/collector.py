@@ -11,7 +11,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["fewer_collections"]
+__all__ = ["collect_batch_garbage", "fewer_collections"]
 
 
 @contextmanager
@@ -25,3 +25,15 @@ def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def collect_batch_garbage() -> None:
+    """Free the reference cycles a batch left behind, before the next batch.
+
+    Each frame pandera validates is copied, and the copy keeps itself alive through
+    its cached ``.pandera`` accessor (with the batch's values). Under the raised
+    thresholds of :func:`fewer_collections` such garbage waited for a full
+    collection, tens of batches later: ~10 MB more peak memory at 5x the persons.
+    Collecting the young generations costs ~6 ms a batch.
+    """
+    gc.collect(1)

@@ -1,4 +1,7 @@
-"""The Prefect flow ``migrate``: per legacy table in dependency order, one task per batch.
+"""The Prefect flow ``migrate``: per legacy table in dependency order, batch by batch.
+
+Each batch is a ``prepare-batch`` task (extract and transform) and a ``write-batch``
+task (one transaction), submitted so that it runs while the next batch is prepared.
 
 Only transient errors (a lost connection, a deadlock, a locked database) are
 retried; bad data never raises (it is quarantined) and a broken schema or
@@ -29,11 +32,14 @@ from flows.engines import make_source, make_target_engine, redact
 from flows.pipeline import (
     BatchReport,
     MigrationJob,
+    PreparedBatch,
     ProgressSink,
+    WriteHandle,
     finish_migration,
-    migrate_batch,
+    prepare_batch,
     prepare_migration,
     run_tables,
+    write_prepared,
 )
 
 __all__ = ["is_transient", "migrate_flow", "set_progress_sink", "summary_rows"]
@@ -62,7 +68,7 @@ def is_transient(_task: Any, _run: TaskRun, state: State[Any]) -> bool:
 
 
 @task(
-    name="migrate-batch",
+    name="prepare-batch",
     task_run_name="{table} after {after}",
     retries=3,
     retry_delay_seconds=[2, 10, 30],
@@ -70,8 +76,36 @@ def is_transient(_task: Any, _run: TaskRun, state: State[Any]) -> bool:
     cache_policy=NO_CACHE,
     persist_result=False,
 )
-def migrate_batch_task(job: MigrationJob, table: str, after: str | None) -> BatchReport:
-    return migrate_batch(job, table, after)
+def prepare_batch_task(job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
+    """Extract and transform one batch (retried on transient source errors)."""
+    return prepare_batch(job, table, after)
+
+
+@task(
+    name="write-batch",
+    task_run_name="{table} after {after}",
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=is_transient,
+    cache_policy=NO_CACHE,
+    persist_result=False,
+)
+def write_batch_task(
+    job: MigrationJob, table: str, after: str | None, prepared: PreparedBatch
+) -> BatchReport:
+    """Write one prepared batch in one transaction (retried on transient target errors)."""
+    return write_prepared(job, prepared)
+
+
+class TaskSteps:
+    """Batches as Prefect tasks: each prepared in the flow's thread, then written by a
+    task submitted to the flow's task runner while the next one is prepared."""
+
+    def prepare(self, job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
+        return prepare_batch_task(job, table, after)
+
+    def write(self, job: MigrationJob, prepared: PreparedBatch) -> WriteHandle:
+        return write_batch_task.submit(job, prepared.table, prepared.after, prepared)
 
 
 def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
@@ -126,7 +160,7 @@ def migrate_flow(
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
     )
     logger.info("migration run %s from %s", job.run_id, redact(source))
-    run_tables(job, batch=migrate_batch_task, sink=_progress.get())
+    run_tables(job, steps=TaskSteps(), sink=_progress.get())
     counts = finish_migration(job, status="succeeded")
     rows = summary_rows(counts)
     create_table_artifact(

@@ -9,12 +9,14 @@ idempotent, so it changes nothing unless the source did.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import gc
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,7 +24,7 @@ import sqlalchemy as sa
 import extract
 import load
 import transform
-from flows.collector import fewer_collections
+from flows.collector import collect_batch_garbage, fewer_collections
 from flows.facts import batch_facts, table_facts
 from flows.matching_step import proposed_pairs
 from flows.reference_data import load_code_entries, load_crosswalk_rows
@@ -30,19 +32,23 @@ from flows.reference_data import load_code_entries, load_crosswalk_rows
 __all__ = [
     "RUN_KIND_FULL",
     "BatchReport",
-    "BatchRunner",
+    "BatchSteps",
     "MigrationJob",
+    "OverlappedSteps",
+    "PreparedBatch",
     "ProgressSink",
     "context_for",
     "finish_migration",
     "migrate_batch",
     "migrate_direct",
     "migrate_table",
+    "prepare_batch",
     "prepare_migration",
     "reference_context",
     "run_matching",
     "run_tables",
     "table_plan",
+    "write_prepared",
 ]
 
 log = logging.getLogger("icm.migrate")
@@ -166,16 +172,46 @@ def context_for(job: MigrationJob, table: str, frame: pd.DataFrame) -> transform
     )
 
 
-def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchReport:
-    """Extract the next batch of ``table`` after key ``after``, transform it, load it in one transaction.
+class PreparedBatch:
+    """One batch extracted and transformed, ready to be written.
 
-    Returns a report with ``rows == 0`` when the table has no rows left.
+    A plain class, not a dataclass: Prefect walks the dataclasses and collections
+    of task parameters, and this holds thousands of records.
+    """
+
+    __slots__ = ("after", "last_key", "result", "rows", "table")
+
+    def __init__(
+        self,
+        table: str,
+        after: str | None,
+        rows: int,
+        last_key: str | None,
+        result: transform.TransformResult,
+    ) -> None:
+        self.table, self.after, self.rows, self.last_key = table, after, rows, last_key
+        self.result = result
+
+
+def prepare_batch(job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
+    """Extract the next batch of ``table`` after key ``after`` and transform it (no writes).
+
+    None when the table has no rows left.
     """
     batches = extract.read_batches(job.source, table, batch_size=job.batch_size, after=after)
     batch = next(iter(batches), None)
     if batch is None or batch.frame.empty:
-        return BatchReport(table, 0, 0, 0, 0, 0, after)
+        return None
     result = transform.transform_batch(table, batch.frame, context_for(job, table, batch.frame))
+    return PreparedBatch(table, after, len(batch.frame), batch.last_key, result)
+
+
+def write_prepared(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
+    """Store the batch's attachment files, then write it in one transaction with its checkpoint.
+
+    ``prepared`` is left as it was: a retried write starts from the same batch.
+    """
+    result = prepared.result
     if (
         "attachment" in result.upserts
         and job.attachments_dir is not None
@@ -186,23 +222,26 @@ def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchRepo
             attachments_dir=job.attachments_dir,
             store_dir=job.attachment_store,
         )
-        result.upserts["attachment"] = stored
-        result.flags.extend(file_flags)
+        result = dataclasses.replace(
+            result,
+            upserts={**result.upserts, "attachment": stored},
+            flags=[*result.flags, *file_flags],
+        )
     counts = load.write_batch(job.target, result, run_id=job.run_id)
     report = BatchReport(
-        table=table,
-        rows=len(batch.frame),
+        table=prepared.table,
+        rows=prepared.rows,
         loaded=counts.loaded,
         quarantined=counts.quarantined,
         excluded=counts.excluded,
         flags=counts.flags,
-        last_key=batch.last_key,
+        last_key=prepared.last_key,
     )
     log.info(
         "%s: %d rows after %r -> loaded %d, quarantined %d, excluded %d, flags %d; checkpoint %r",
-        table,
+        report.table,
         report.rows,
-        after,
+        prepared.after,
         report.loaded,
         report.quarantined,
         report.excluded,
@@ -210,6 +249,17 @@ def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchRepo
         report.last_key,
     )
     return report
+
+
+def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchReport:
+    """Extract, transform and write the next batch of ``table`` after key ``after``.
+
+    Returns a report with ``rows == 0`` when the table has no rows left.
+    """
+    prepared = prepare_batch(job, table, after)
+    if prepared is None:
+        return BatchReport(table, 0, 0, 0, 0, 0, after)
+    return write_prepared(job, prepared)
 
 
 def run_matching(job: MigrationJob) -> int:
@@ -220,13 +270,53 @@ def run_matching(job: MigrationJob) -> int:
     return written
 
 
-BatchRunner = Callable[[MigrationJob, str, str | None], BatchReport]
+class WriteHandle(Protocol):
+    """A batch write under way: ``result()`` waits for it (and raises what it raised)."""
+
+    def result(self) -> BatchReport: ...
+
+
+class BatchSteps(Protocol):
+    """How a run executes its batches: plain calls (:class:`OverlappedSteps`) or Prefect tasks."""
+
+    def prepare(self, job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None: ...
+
+    def write(self, job: MigrationJob, prepared: PreparedBatch) -> WriteHandle: ...
+
+
+class OverlappedSteps:
+    """Prepares batches in the calling thread and writes them, in order, in one writer thread.
+
+    Batch N+1 is extracted and transformed while batch N is written: the database's
+    work overlaps the client's (PostgreSQL, 100k persons: the client waited on the
+    server for 30% of the run). At most one write is under way: a batch's write
+    starts after the previous one has committed, so the checkpoints advance in order
+    and a crash at any moment resumes as before. Only the next *table* waits for the
+    last write of its parents (see :func:`migrate_table`): a batch's parent outcomes
+    come from earlier tables, never from its own.
+    """
+
+    def __init__(self) -> None:
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="icm-write")
+
+    def prepare(self, job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
+        return prepare_batch(job, table, after)
+
+    def write(self, job: MigrationJob, prepared: PreparedBatch) -> WriteHandle:
+        return self._writer.submit(write_prepared, job, prepared)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
 
 
 def migrate_table(
-    job: MigrationJob, table: str, *, batch: BatchRunner, sink: ProgressSink | None
+    job: MigrationJob, table: str, *, steps: BatchSteps, sink: ProgressSink | None
 ) -> None:
-    """Every remaining batch of ``table``, from its checkpoint; then mark it complete."""
+    """Every remaining batch of ``table``, from its checkpoint; then mark it complete.
+
+    Each batch is prepared while the one before it is written; the table is marked
+    complete (and the next one starts) only once its last write has committed.
+    """
     start = table_plan(job, table)
     total = extract.count_rows(job.source, table) if sink else None
     if start is False:
@@ -234,43 +324,58 @@ def migrate_table(
             sink(table, total or 0, total)
         return
     after = start if isinstance(start, str) else None
-    while True:
-        report = batch(job, table, after)
-        _collect_batch_garbage()
-        if sink:
-            sink(table, report.rows, total)
-        if report.rows == 0:
-            break
-        after = report.last_key
+    writing: WriteHandle | None = None
+    try:
+        while True:
+            prepared = steps.prepare(job, table, after)  # while the previous batch is written
+            collect_batch_garbage()
+            if writing is not None:
+                report, writing = writing.result(), None
+                if sink:
+                    sink(table, report.rows, total)
+            if prepared is None:
+                break
+            writing = steps.write(job, prepared)
+            after, prepared = prepared.last_key, None  # the writer holds it now
+    finally:
+        if writing is not None:  # something raised: let the write under way end first
+            _settle(writing)
+    if sink:
+        sink(table, 0, total)
     load.mark_table_complete(job.target, table, job.run_id)
     job.facts.pop(table, None)  # a table's whole-table facts are not needed once it is done
     if table == "S_CONTACT":
         run_matching(job)
 
 
-def _collect_batch_garbage() -> None:
-    """Free the reference cycles a batch left behind, before the next batch.
-
-    Each frame pandera validates is copied, and the copy keeps itself alive through
-    its cached ``.pandera`` accessor (with the batch's values). Under the raised
-    thresholds of ``fewer_collections`` such garbage waited for a full collection,
-    tens of batches later: ~10 MB more peak memory at 5x the persons. Collecting
-    the young generations costs ~6 ms a batch.
-    """
-    gc.collect(1)
+def _settle(writing: WriteHandle) -> None:
+    """Wait for a write while another error is on its way up (that error is the one to report)."""
+    try:
+        writing.result()
+    except BaseException as exc:  # the first error is the one that propagates
+        log.warning("a batch write under way also failed: %s", type(exc).__name__)
 
 
 def run_tables(
-    job: MigrationJob, *, batch: BatchRunner = migrate_batch, sink: ProgressSink | None = None
+    job: MigrationJob, *, steps: BatchSteps | None = None, sink: ProgressSink | None = None
 ) -> None:
-    """Migrate every legacy table in dependency order; mark the run failed if anything raises."""
+    """Migrate every legacy table in dependency order; mark the run failed if anything raises.
+
+    ``steps`` default to :class:`OverlappedSteps` (plain calls, a writer thread).
+    """
+    own: OverlappedSteps | None = None
+    if steps is None:
+        steps = own = OverlappedSteps()
     try:
         with fewer_collections():
             for table in transform.TABLE_LOAD_ORDER:
-                migrate_table(job, table, batch=batch, sink=sink)
+                migrate_table(job, table, steps=steps, sink=sink)
     except BaseException as exc:
         load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
         raise
+    finally:
+        if own is not None:
+            own.close()
 
 
 def finish_migration(

@@ -27,7 +27,7 @@ from prefect.artifacts import create_markdown_artifact
 import extract
 import load
 import transform
-from flows.collector import fewer_collections
+from flows.collector import collect_batch_garbage, fewer_collections
 from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
 from flows.matching_step import proposed_pairs
@@ -106,6 +106,7 @@ class ExpectedFromRules:
             self._ahead.pop(oldest)[2].cancel()
 
     def __call__(self, table: str, frame: pd.DataFrame) -> transform.TransformResult:
+        collect_batch_garbage()  # the previous batch's, as the migration does
         held = self._ahead.pop(id(frame), None)
         if held is not None and held[0] == table and held[1] is frame:
             self.computed_ahead += 1

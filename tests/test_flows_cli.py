@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +15,12 @@ from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
 
+import flows.migrate_flow as migrate_flow_module
+import load
 from flows.cli import app
 from flows.engines import make_target_engine
+from flows.migrate_flow import migrate_flow
+from flows.pipeline import BatchReport, MigrationJob, PreparedBatch
 
 SECRET = "hunter2-not-a-real-secret"
 
@@ -182,3 +187,47 @@ def test_demo_generates_migrates_and_reconciles_clean(
     assert verified.exit_code == 0, verified.output
     (work / "reports" / "discrepancies.csv").write_text("edited\n", encoding="utf-8")
     assert CliRunner().invoke(app, ["verify-report", str(work / "reports")]).exit_code != 0
+
+
+@pytest.mark.parametrize(
+    "error", [load.TransientLoadError, load.TerminalLoadError], ids=["transient", "terminal"]
+)
+def test_the_flow_retries_a_failed_write_only_when_a_retry_can_help(
+    prefect_harness: None,
+    generated: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: type[load.LoadError],
+) -> None:
+    """A write task that fails is retried with the same batch if, and only if, it is transient."""
+    attempts: list[str | None] = []
+    real = migrate_flow_module.write_prepared
+
+    def failing_once(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
+        if prepared.table == "S_CASE":
+            attempts.append(prepared.after)
+            if len(attempts) == 1:
+                raise error("failed on purpose", table="case_file")
+        return real(job, prepared)
+
+    monkeypatch.setattr(migrate_flow_module, "write_prepared", failing_once)
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    arguments: dict[str, Any] = {
+        "source": f"sqlite:///{generated['legacy']}",
+        "target": target,
+        "attachments_dir": str(generated["files"]),
+        "attachment_store": str(tmp_path / "store"),
+        "batch_size": 50,
+    }
+    manifest = json.loads(generated["manifest"].read_text("utf-8"))
+    if error is load.TransientLoadError:
+        counts = migrate_flow(**arguments)
+        assert attempts[:2] == [None, None]  # the first S_CASE batch, written again
+        assert sum(counts["S_CASE"].values()) == manifest["row_counts"]["S_CASE"]
+    else:
+        with pytest.raises(load.TerminalLoadError, match="failed on purpose"):
+            migrate_flow(**arguments)
+        assert attempts == [None]  # not retried
+        engine = make_target_engine(target)
+        assert not [k for k in ledger(engine) if k[0] == "S_CASE"]
+        engine.dispose()
