@@ -67,8 +67,7 @@ def is_transient(_task: Any, _run: TaskRun, state: State[Any]) -> bool:
     return False
 
 
-@task(
-    name="prepare-batch",
+_retried = task(
     task_run_name="{table} after {after}",
     retries=3,
     retry_delay_seconds=[2, 10, 30],
@@ -76,25 +75,23 @@ def is_transient(_task: Any, _run: TaskRun, state: State[Any]) -> bool:
     cache_policy=NO_CACHE,
     persist_result=False,
 )
-def prepare_batch_task(job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
+"""A batch step's task: only errors a retry can help with are retried."""
+
+
+def _prepare(job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
     """Extract and transform one batch (retried on transient source errors)."""
     return prepare_batch(job, table, after)
 
 
-@task(
-    name="write-batch",
-    task_run_name="{table} after {after}",
-    retries=3,
-    retry_delay_seconds=[2, 10, 30],
-    retry_condition_fn=is_transient,
-    cache_policy=NO_CACHE,
-    persist_result=False,
-)
-def write_batch_task(
+def _write(
     job: MigrationJob, table: str, after: str | None, prepared: PreparedBatch
 ) -> BatchReport:
     """Write one prepared batch in one transaction (retried on transient target errors)."""
     return write_prepared(job, prepared)
+
+
+prepare_batch_task = _retried(_prepare).with_options(name="prepare-batch")
+write_batch_task = _retried(_write).with_options(name="write-batch")
 
 
 class TaskSteps:
