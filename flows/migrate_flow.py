@@ -68,7 +68,6 @@ def is_transient(_task: Any, _run: TaskRun, state: State[Any]) -> bool:
 
 
 _retried = task(
-    task_run_name="{table} after {after}",
     retries=3,
     retry_delay_seconds=[2, 10, 30],
     retry_condition_fn=is_transient,
@@ -90,8 +89,12 @@ def _write(
     return write_prepared(job, prepared)
 
 
-prepare_batch_task = _retried(_prepare).with_options(name="prepare-batch")
-write_batch_task = _retried(_write).with_options(name="write-batch")
+prepare_batch_task = _retried(_prepare).with_options(
+    name="prepare-batch", task_run_name="prepare {table} after {after}"
+)
+write_batch_task = _retried(_write).with_options(
+    name="write-batch", task_run_name="write {table} after {after}"
+)
 
 
 class TaskSteps:
