@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from e2e_support import dump_target, ledger
 
+import load
 import synthetic
 from flows.engines import make_engine, make_target_engine
 from flows.pipeline import migrate_direct
@@ -31,20 +32,28 @@ migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(stor
 """
 
 
-def _ledger_rows(path: Path) -> int:
-    if not path.exists():
-        return 0
-    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2})
+def _ledger_rows(target: str) -> int:
+    """Ledger rows committed so far (0 while the ledger does not exist or is locked this instant)."""
+    if target.startswith("sqlite"):
+        if not Path(sa.make_url(target).database or "").exists():
+            return 0
+        engine = sa.create_engine(target, connect_args={"timeout": 0.2})
+        query = "SELECT count(*) FROM ledger"
+    else:
+        engine = sa.create_engine(target)
+        query = "SELECT count(*) FROM migration.ledger"
     try:
         with engine.connect() as conn:
-            return int(conn.execute(sa.text("SELECT count(*) FROM ledger")).scalar_one())
-    except sa.exc.OperationalError:  # not created yet, or locked by the writer this instant
+            return int(conn.execute(sa.text(query)).scalar_one())
+    except sa.exc.OperationalError:  # SQLite: not created yet, or locked by the writer
+        return 0
+    except sa.exc.ProgrammingError:  # PostgreSQL: not created yet
         return 0
     finally:
         engine.dispose()
 
 
-def _run_until(args: list[str], target: Path, ledger_rows: int | None) -> int:
+def _run_until(args: list[str], target: str, ledger_rows: int | None) -> int:
     """Run the worker; SIGKILL it once the ledger holds ``ledger_rows`` rows. Returns its exit code."""
     proc = subprocess.Popen(
         [sys.executable, "-c", WORKER, *args], cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -71,7 +80,10 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     return f"sqlite:///{root / 'legacy.sqlite'}", root / "files"
 
 
-def test_killed_and_resumed_equals_uninterrupted(legacy: tuple[str, Path], tmp_path: Path) -> None:
+def test_killed_and_resumed_equals_uninterrupted(
+    legacy: tuple[str, Path], target_db_url: str, tmp_path: Path
+) -> None:
+    """Each batch is written while the next is prepared: kills land in either."""
     source, files = legacy
     reference = tmp_path / "reference.sqlite"
     migrate_direct(
@@ -85,10 +97,10 @@ def test_killed_and_resumed_equals_uninterrupted(legacy: tuple[str, Path], tmp_p
     total = len(ledger(make_target_engine(f"sqlite:///{reference}")))
     assert total > max(KILL_AFTER_LEDGER_ROWS)
 
-    target = tmp_path / "target.sqlite"
+    target = target_db_url
     args = [
         source,
-        f"sqlite:///{target}",
+        target,
         str(files),
         str(tmp_path / "store"),
         str(BATCH),
@@ -105,9 +117,12 @@ def test_killed_and_resumed_equals_uninterrupted(legacy: tuple[str, Path], tmp_p
     assert _run_until(args, target, None) == 0
     assert kills == len(KILL_AFTER_LEDGER_ROWS)
 
-    engine = make_target_engine(f"sqlite:///{target}")
-    assert dump_target(engine) == dump_target(make_target_engine(f"sqlite:///{reference}"))
-    runs = sa.table("migration_run", sa.column("id"), sa.column("status"))
-    with engine.connect() as conn:
-        statuses = conn.execute(sa.select(runs.c.status)).scalars().all()
-    assert statuses == ["succeeded"], "every restart resumed the one unfinished run"
+    engine = make_target_engine(target)
+    try:
+        assert dump_target(engine) == dump_target(make_target_engine(f"sqlite:///{reference}"))
+        runs = load.target_table("migration_run")
+        with engine.connect() as conn:
+            statuses = conn.execute(sa.select(runs.c.status)).scalars().all()
+        assert statuses == ["succeeded"], "every restart resumed the one unfinished run"
+    finally:
+        engine.dispose()
