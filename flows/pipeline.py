@@ -330,7 +330,8 @@ def migrate_table(
             prepared = steps.prepare(job, table, after)  # while the previous batch is written
             collect_batch_garbage()
             if writing is not None:
-                report, writing = writing.result(), None
+                done, writing = writing, None
+                report = done.result()  # raises what the write raised
                 if sink:
                     sink(table, report.rows, total)
             if prepared is None:
