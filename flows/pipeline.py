@@ -39,7 +39,6 @@ __all__ = [
     "ProgressSink",
     "context_for",
     "finish_migration",
-    "migrate_batch",
     "migrate_direct",
     "migrate_table",
     "prepare_batch",
@@ -249,17 +248,6 @@ def write_prepared(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
         report.last_key,
     )
     return report
-
-
-def migrate_batch(job: MigrationJob, table: str, after: str | None) -> BatchReport:
-    """Extract, transform and write the next batch of ``table`` after key ``after``.
-
-    Returns a report with ``rows == 0`` when the table has no rows left.
-    """
-    prepared = prepare_batch(job, table, after)
-    if prepared is None:
-        return BatchReport(table, 0, 0, 0, 0, 0, after)
-    return write_prepared(job, prepared)
 
 
 def run_matching(job: MigrationJob) -> int:
