@@ -85,7 +85,10 @@ def _prepare(job: MigrationJob, table: str, after: str | None) -> PreparedBatch 
 def _write(
     job: MigrationJob, table: str, after: str | None, prepared: PreparedBatch
 ) -> BatchReport:
-    """Write one prepared batch in one transaction (retried on transient target errors)."""
+    """Write one prepared batch in one transaction (retried on transient target errors).
+
+    ``table`` and ``after`` are the batch's, given again to name the task run.
+    """
     return write_prepared(job, prepared)
 
 

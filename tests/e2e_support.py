@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from concurrent.futures import Future
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 import load
+from flows.pipeline import BatchReport, MigrationJob, PreparedBatch, prepare_batch, write_prepared
 
 RUN_COLUMNS = {"migration_run_id", "run_id"}
 # Tables whose content is the migration's result (migration_run is the run log itself).
@@ -120,3 +122,15 @@ def manifest_failures(engine: sa.Engine, defects: Iterable[dict[str, Any]]) -> l
                 f"{quarantined.get(key)}"
             )
     return failures
+
+
+class SequentialSteps:
+    """Batch steps that write each batch before the next one is prepared (no overlap)."""
+
+    def prepare(self, job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
+        return prepare_batch(job, table, after)
+
+    def write(self, job: MigrationJob, prepared: PreparedBatch) -> Future[BatchReport]:
+        done: Future[BatchReport] = Future()
+        done.set_result(write_prepared(job, prepared))
+        return done

@@ -9,22 +9,19 @@ collection, tens of batches later; the pipeline now frees it after each batch.
 from __future__ import annotations
 
 import gc
-from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from e2e_support import SequentialSteps
 
 import synthetic
 from flows.engines import make_engine, make_source, make_target_engine
 from flows.pipeline import (
-    BatchReport,
     MigrationJob,
     PreparedBatch,
-    prepare_batch,
     prepare_migration,
     run_tables,
-    write_prepared,
 )
 
 
@@ -49,17 +46,12 @@ def test_no_frame_outlives_its_batch(tmp_path: Path) -> None:
     )
     alive: list[int] = []
 
-    class Counted:
+    class Counted(SequentialSteps):
         """Each write done before the next batch starts, so that only leftovers are counted."""
 
         def prepare(self, job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
             alive.append(_frames())  # what the batches before this one left behind
-            return prepare_batch(job, table, after)
-
-        def write(self, job: MigrationJob, prepared: PreparedBatch) -> Future[BatchReport]:
-            done: Future[BatchReport] = Future()
-            done.set_result(write_prepared(job, prepared))
-            return done
+            return super().prepare(job, table, after)
 
     try:
         run_tables(job, steps=Counted())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from e2e_support import dump_target
+from e2e_support import SequentialSteps, dump_target
 
 import load
 import synthetic
@@ -40,18 +40,6 @@ def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     synthetic.generate(engine, persons=60, seed=11, attachments_dir=root / "files")
     engine.dispose()
     return url, root / "files"
-
-
-class Sequential:
-    """Each batch written before the next one is prepared (the reference)."""
-
-    def prepare(self, job: MigrationJob, table: str, after: str | None) -> PreparedBatch | None:
-        return prepare_batch(job, table, after)
-
-    def write(self, job: MigrationJob, prepared: PreparedBatch) -> Future[BatchReport]:
-        done: Future[BatchReport] = Future()
-        done.set_result(write_prepared(job, prepared))
-        return done
 
 
 class Watched:
@@ -117,7 +105,9 @@ def _job(legacy: tuple[str, Path], target: sa.Engine, store: Path) -> MigrationJ
     )
 
 
-def _run(legacy: tuple[str, Path], url: str, store: Path, steps: Sequential | Watched) -> sa.Engine:
+def _run(
+    legacy: tuple[str, Path], url: str, store: Path, steps: SequentialSteps | Watched
+) -> sa.Engine:
     engine = make_target_engine(url)
     job = _job(legacy, engine, store)
     try:
@@ -133,7 +123,7 @@ def reference(
     legacy: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, list[tuple[object, ...]]]:
     root = tmp_path_factory.mktemp("overlap-reference")
-    engine = _run(legacy, f"sqlite:///{root / 'target.sqlite'}", root / "store", Sequential())
+    engine = _run(legacy, f"sqlite:///{root / 'target.sqlite'}", root / "store", SequentialSteps())
     try:
         return dump_target(engine)
     finally:
