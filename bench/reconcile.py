@@ -18,15 +18,19 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from migrate import ROOT, fresh_database, raw_copy
+import psycopg
+from migrate import ROOT, _libpq, fresh_database, raw_copy
 from process_tree import run_sampled
 
+import extract
+import load
 import synthetic
 from flows.engines import make_engine
 
@@ -42,13 +46,26 @@ migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(stor
 RECONCILE = """
 import json, sys, time
 from pathlib import Path
+import extract.batches, transform
 from flows.reconcile_flow import reconcile_direct
 src, tgt, files, store, out, batch, parallel = sys.argv[1:8]
+spent = {"rules_seconds": 0.0, "hash_seconds": 0.0}
+def timed(function, name):
+    def run(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+    return run
+# This process's share only: with --parallel most batches are transformed in the worker.
+transform.transform_batch = timed(transform.transform_batch, "rules_seconds")
+extract.batches.source_hashes = timed(extract.batches.source_hashes, "hash_seconds")
 t = time.perf_counter()
 outcome = reconcile_direct(source=src, target=tgt, out_dir=Path(out), attachments_dir=Path(files),
                            attachment_store=Path(store), batch_size=int(batch),
                            parallel=parallel == "parallel")
-print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status,
+print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status, **spent,
                   "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 
@@ -72,6 +89,39 @@ def _child(code: str, *args: str) -> dict[str, object]:
     done, tree_peak = run_sampled([sys.executable, "-c", code, *args], cwd=ROOT)
     measured = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
     return {**measured, "tree_peak_mb": tree_peak}
+
+
+def _read_every_row(url: str, tables: list[str], batch: int) -> int:
+    """Fetch every row of ``tables`` into Python tuples, ``batch`` at a time, and drop them."""
+    rows = 0
+    with psycopg.connect(_libpq(url)) as conn:
+        for table in tables:
+            with conn.cursor(name="every_row") as cursor:
+                cursor.execute(f"SELECT * FROM {table}")
+                while page := cursor.fetchmany(batch):
+                    rows += len(page)
+    return rows
+
+
+def bare_read(legacy_url: str, target_url: str, batch: int) -> dict[str, float]:
+    """Every legacy row and every store row read into Python, with no other work.
+
+    The least any value-by-value reconciliation must do: both sides' values in one
+    process. (reladiff need not: it compares checksums computed inside the database.)
+    """
+    store_tables = [
+        f'"{t.schema}"."{t.name}"' if t.schema else f'"{t.name}"'
+        for t in load.target_metadata().sorted_tables
+        if t.name != "alembic_version"
+    ]
+    started = time.perf_counter()
+    legacy_rows = _read_every_row(legacy_url, [f'"{t}"' for t in extract.LEGACY_TABLE_NAMES], batch)
+    store_rows = _read_every_row(target_url, store_tables, batch)
+    return {
+        "legacy_rows": legacy_rows,
+        "store_rows": store_rows,
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
@@ -112,6 +162,7 @@ def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
             str(batch),
             "parallel" if parallel else "one-process",
         )
+        floor = bare_read(legacy, target, batch)
         raw_copy(legacy, raw)
         biggest = max(manifest.row_counts, key=lambda t: manifest.row_counts[t])
         engine = make_engine(legacy)
@@ -127,6 +178,7 @@ def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
         "persons": persons,
         "rows": rows,
         "ours": ours,
+        "bare_read": floor,
         "reladiff_table": biggest,
         "reladiff_rows": manifest.row_counts[biggest],
         "reladiff": theirs,
@@ -153,6 +205,20 @@ def main() -> None:
             f"= {r['rows'] / float(ours['seconds']):,.0f} rows/s, peak {ours['peak_rss_mb']:.0f} MB "
             f"(process tree Pss {ours['tree_peak_mb']:.0f} MB), "
             f"status {ours['status']}",
+            flush=True,
+        )
+        floor, rows = r["bare_read"], r["rows"]
+        assert isinstance(floor, dict) and isinstance(rows, int)
+        print(
+            f"  floors, as legacy rows/s: bare read of every legacy and store row "
+            f"({floor['legacy_rows']:,} + {floor['store_rows']:,} rows) {rows / floor['seconds']:,.0f}"
+            + (
+                f"; within the reconcile: migration rules {rows / ours['rules_seconds']:,.0f}, "
+                f"source hashes {rows / ours['hash_seconds']:,.0f}; the three together "
+                f"{rows / (floor['seconds'] + ours['rules_seconds'] + ours['hash_seconds']):,.0f}"
+                if not args.parallel
+                else " (rules and hashes are timed without --parallel only)"
+            ),
             flush=True,
         )
         if "seconds" in theirs:
