@@ -48,6 +48,12 @@ def schema_translate_map(dialect_name: str) -> dict[str | None, str | None] | No
 
 UTC_TS = sa.DateTime(timezone=True)
 
+LEGACY_ROW_ID = sa.String(15).with_variant(sa.String(15, collation="C"), "postgresql")
+"""A legacy ROW_ID. On PostgreSQL in collation "C" (byte order, exact), the order the
+legacy rows are read in: the reconciliation's key-range reads (``legacy_row_id
+COLLATE "C" > :after``) can then use the lineage and ledger indexes. In another
+collation each range read scans the whole table (revision 0004)."""
+
 
 class Base(DeclarativeBase):
     pass
@@ -57,7 +63,7 @@ class Lineage:
     """Lineage columns on every case-data row (target-schema.md, 'Lineage')."""
 
     legacy_table: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    legacy_row_id: Mapped[str] = mapped_column(sa.String(15), nullable=False)
+    legacy_row_id: Mapped[str] = mapped_column(LEGACY_ROW_ID, nullable=False)
     migration_run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     legacy_last_upd: Mapped[dt.datetime | None] = mapped_column(UTC_TS)
     legacy_modification_num: Mapped[int | None] = mapped_column(sa.BigInteger)
@@ -423,7 +429,7 @@ class Ledger(Base):
     __tablename__ = "ledger"
     __table_args__ = {"schema": "migration"}
     legacy_table: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
-    legacy_row_id: Mapped[str] = mapped_column(sa.String(15), primary_key=True)
+    legacy_row_id: Mapped[str] = mapped_column(LEGACY_ROW_ID, primary_key=True)
     outcome: Mapped[str] = mapped_column(
         sa.String(12), nullable=False
     )  # loaded, quarantined, excluded
@@ -440,7 +446,7 @@ class Quarantine(Base):
     __tablename__ = "quarantine"
     __table_args__ = {"schema": "migration"}
     legacy_table: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
-    legacy_row_id: Mapped[str] = mapped_column(sa.String(15), primary_key=True)
+    legacy_row_id: Mapped[str] = mapped_column(LEGACY_ROW_ID, primary_key=True)
     run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     reason_codes: Mapped[str] = mapped_column(sa.Text, nullable=False)  # JSON list of codes
     details: Mapped[str] = mapped_column(
@@ -462,7 +468,7 @@ class DqFlag(Base):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     legacy_table: Mapped[str] = mapped_column(sa.String(30), nullable=False)
-    legacy_row_id: Mapped[str] = mapped_column(sa.String(15), nullable=False)
+    legacy_row_id: Mapped[str] = mapped_column(LEGACY_ROW_ID, nullable=False)
     target_table: Mapped[str | None] = mapped_column(sa.String(60))
     target_id: Mapped[str | None] = mapped_column(sa.String(36))
     code: Mapped[str] = mapped_column(sa.String(40), nullable=False)

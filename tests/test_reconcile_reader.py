@@ -11,25 +11,33 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from databases import PG_ADMIN_URL, _reachable, unavailable
 
 from flows.engines import make_target_engine
 from load import target_table
-from load.schema_setup import init_target
-from reconcile.target_reader import nth_key_after, read_ledger
+from load.schema_setup import alembic_config, init_target
+from reconcile.target_reader import (
+    lineage_tables,
+    nth_key_after,
+    read_flags,
+    read_ledger,
+    read_lineage_rows,
+    read_quarantine_records,
+)
 
 KEYS = ["1+3+101", "1-10JFU", "1-10jfu", "1-ABC", "1-ABC ", "1-AB", "A", "a", "Z9", "Ärger", "é"]
 EXPECTED_ORDER = sorted(KEYS)  # Python str order = code point order = UTF-8 byte order
 
 
-@pytest.fixture(params=["sqlite", "postgresql-icu"])
-def target_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/target.sqlite"
-        return
+@contextmanager
+def icu_database() -> Iterator[str]:
+    """A fresh PostgreSQL database whose default collation is linguistic (ICU en-US)."""
     if not _reachable(PG_ADMIN_URL):
         unavailable("PostgreSQL at " + PG_ADMIN_URL)
     name = f"icm_test_{uuid.uuid4().hex[:12]}"
@@ -47,6 +55,15 @@ def target_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql-icu"])
+def target_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/target.sqlite"
+        return
+    with icu_database() as url:
+        yield url
 
 
 @pytest.fixture
@@ -76,12 +93,11 @@ def ledger_engine(target_url: str) -> Iterator[sa.Engine]:
 def test_the_database_collation_would_get_the_order_wrong(ledger_engine: sa.Engine) -> None:
     """The check below can fail: PostgreSQL with ICU en-US sorts differently unless told otherwise."""
     ledger = target_table("migration.ledger")
+    key = ledger.c.legacy_row_id
     with ledger_engine.connect() as conn:
-        default = (
-            conn.execute(sa.select(ledger.c.legacy_row_id).order_by(ledger.c.legacy_row_id))
-            .scalars()
-            .all()
-        )
+        if conn.dialect.name == "postgresql":  # the store's own column is in "C" (revision 0004)
+            key = key.collate("default")
+        default = conn.execute(sa.select(ledger.c.legacy_row_id).order_by(key)).scalars().all()
     if ledger_engine.dialect.name == "postgresql":
         assert default != EXPECTED_ORDER
     else:
@@ -108,3 +124,86 @@ def test_nth_key_after_walks_the_keys_in_byte_order(ledger_engine: sa.Engine) ->
             walked.extend(sorted(read_ledger(conn, "S_CONTACT", after, upto)))
             after = upto
     assert walked == EXPECTED_ORDER
+
+
+def _range_reads(engine: sa.Engine) -> list[tuple[str, Any]]:
+    """The statements (and parameters) the reconciliation's key-range readers send."""
+    sent: list[tuple[str, Any]] = []
+
+    def keep(*args: Any) -> None:
+        sent.append((args[2], args[3]))  # conn, cursor, statement, parameters, ...
+
+    sa.event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with engine.connect() as conn:
+            read_ledger(conn, "S_CONTACT", "1-A", "1-Z")
+            read_quarantine_records(conn, "S_CONTACT", "1-A", "1-Z")
+            read_flags(conn, "S_CONTACT", "1-A", None)
+            for table in lineage_tables():
+                read_lineage_rows(conn, table, "S_CONTACT", None, "1-Z")
+            nth_key_after(conn, target_table("migration.ledger"), "S_CONTACT", "1-A", 5000)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+    return sent
+
+
+def _key_searched(plan: list[str], postgres: bool) -> bool:
+    """Whether ``plan`` finds the key range in an index (not by reading every row of the
+    legacy table, or of the whole table, and filtering them)."""
+    if postgres:
+        return (
+            not any("Seq Scan" in line for line in plan)
+            and any(
+                "legacy_row_id" in line
+                for line in plan
+                if line.lstrip().startswith(("Index Cond:", "Recheck Cond:"))
+            )
+            and not any(
+                "legacy_row_id" in line for line in plan if line.lstrip().startswith("Filter:")
+            )
+        )
+    return not any(line.startswith("SCAN ") for line in plan) and any(
+        line.startswith("SEARCH ") and "legacy_row_id" in line for line in plan
+    )
+
+
+def _whole_table_scans(engine: sa.Engine) -> list[str]:
+    """The plans of the range reads that do not search the key range in an index."""
+    scans = []
+    with engine.connect() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:  # the tables here are tiny: a scan would be cheaper, if allowed
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in _range_reads(engine):
+            explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+            plan = [str(row[-1]) for row in conn.exec_driver_sql(explain + statement, parameters)]
+            if not _key_searched(plan, postgres):
+                scans.append(statement + "\n" + "\n".join(plan))
+    return scans
+
+
+def test_key_range_reads_search_the_store_indexes(target_url: str) -> None:
+    """Each range read costs the range, not the table: a scan per batch made reconciling quadratic."""
+    engine = make_target_engine(target_url)
+    init_target(engine)
+    try:
+        assert _range_reads(engine)
+        assert _whole_table_scans(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_before_revision_0004_the_range_reads_scan_whole_tables() -> None:
+    """The check above can fail: with legacy_row_id in the database collation, PostgreSQL
+    cannot use the indexes for byte-order ranges."""
+    with icu_database() as url:
+        engine = make_target_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.upgrade(alembic_config(conn), "0003")
+            scans = _whole_table_scans(engine)
+            assert len(scans) == len(_range_reads(engine))
+            init_target(engine)  # upgrading an existing store puts it right
+            assert _whole_table_scans(engine) == []
+        finally:
+            engine.dispose()
