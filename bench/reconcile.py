@@ -8,7 +8,11 @@ target), then, each in a child process that reports its own peak memory:
 ``reconcile`` of every legacy table against the store, and reladiff
 (``pip install -e '.[bench]'``) diffing the largest legacy table against a raw copy
 of itself. Rows/s of reconcile count every legacy row; reladiff's count the
-rows of the one table it diffs.
+rows of the one table it diffs. The databases are vacuumed and analysed after
+each load. Also printed, as floors: every legacy and store row read into
+Python with no other work (the least a value-by-value comparison of both sides
+must do), and the time the migration rules and the source hashes take within
+the reconcile (one process only).
 """
 
 from __future__ import annotations
@@ -124,6 +128,14 @@ def bare_read(legacy_url: str, target_url: str, batch: int) -> dict[str, float]:
     }
 
 
+def settle(*urls: str) -> None:
+    """VACUUM ANALYZE each database, so that autovacuum, woken by the load just done, does
+    not compete for the 2 cores with what is measured next."""
+    for url in urls:
+        with psycopg.connect(_libpq(url), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+
+
 def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -152,6 +164,7 @@ def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
             check=True,
             capture_output=True,
         )
+        settle(legacy, target)
         ours = _child(
             RECONCILE,
             legacy,
@@ -164,6 +177,7 @@ def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
         )
         floor = bare_read(legacy, target, batch)
         raw_copy(legacy, raw)
+        settle(raw)
         biggest = max(manifest.row_counts, key=lambda t: manifest.row_counts[t])
         engine = make_engine(legacy)
         columns = [
