@@ -25,6 +25,7 @@ altered for anyone else.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from extract.key_order import (
     PG_DEFAULT_COLLATION_SQL,
     postgres_key_is_bytewise,
 )
+
+_log = logging.getLogger("icm.extract")
 
 __all__ = [
     "KEY_COLUMN",
@@ -251,6 +254,13 @@ class SqlAlchemySource:
         if dialect == "postgresql":
             if bound.table not in self._bytewise:
                 self._bytewise[bound.table] = self._postgres_bytewise(bound)
+                if not self._bytewise[bound.table]:
+                    _log.warning(
+                        "%s: ROW_ID is not in a byte-order collation, so each batch is read with "
+                        'COLLATE "C", which only an index on ("ROW_ID" COLLATE "C") serves; '
+                        "without one each batch scans the table",
+                        bound.table,
+                    )
             if self._bytewise[bound.table]:
                 return key
         return key.collate(collation)

@@ -161,9 +161,10 @@ def test_keyset_pages_need_the_key_and_a_positive_size(tmp_path: Path) -> None:
 
 
 def test_postgresql_leaves_collate_out_only_where_the_column_is_already_bytewise(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Without COLLATE "C" the primary-key index serves each batch; it is left out only when safe."""
+    """Without COLLATE "C" the primary-key index serves each batch; it is left out only when safe.
+    Where it is needed, a warning says once per table which index would serve it."""
 
     def load(engine: sa.Engine) -> None:
         recreate_table(engine, "S_CONTACT", types={"ROW_ID": sa.String(15, collation="en-x-icu")})
@@ -191,6 +192,11 @@ def test_postgresql_leaves_collate_out_only_where_the_column_is_already_bytewise
             pages = [s for s in statements if "LIMIT" in s]
             assert pages and all(('COLLATE "C"' in s) == collated for s in pages), table
         source.close()
+    warned = [r.getMessage() for r in caplog.records if r.name == "icm.extract"]
+    assert sorted(m.split(":")[0] for m in warned) == sorted(
+        t for t, collated in expected.items() if collated
+    )
+    assert all('("ROW_ID" COLLATE "C")' in m for m in warned)
 
 
 @pytest.mark.parametrize(
