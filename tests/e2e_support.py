@@ -7,11 +7,14 @@ import json
 from collections.abc import Iterable
 from concurrent.futures import Future
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 import load
+import synthetic
+from flows.engines import make_engine
 from flows.pipeline import BatchReport, MigrationJob, PreparedBatch, prepare_batch, write_prepared
 
 RUN_COLUMNS = {"migration_run_id", "run_id"}
@@ -19,6 +22,15 @@ RUN_COLUMNS = {"migration_run_id", "run_id"}
 RESULT_TABLES = [
     t for t in load.target_metadata().sorted_tables if t.name not in ("migration_run", "checkpoint")
 ]
+
+
+def sqlite_legacy(root: Path, *, persons: int, seed: int) -> tuple[str, Path]:
+    """A synthetic legacy database in SQLite under ``root``: (its URL, its attachments folder)."""
+    url = f"sqlite:///{root / 'legacy.sqlite'}"
+    engine = make_engine(url)
+    synthetic.generate(engine, persons=persons, seed=seed, attachments_dir=root / "files")
+    engine.dispose()
+    return url, root / "files"
 
 
 def _plain(value: Any) -> Any:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from e2e_support import sqlite_legacy
 
 import extract
 import synthetic
 import transform
-from flows.engines import make_engine, make_source
+from flows.engines import make_source
 from flows.pipeline import reference_context
 from flows.transform_pool import TransformPool
 
@@ -27,12 +28,7 @@ from flows.transform_pool import TransformPool
 
 @pytest.fixture(scope="module")
 def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    root = tmp_path_factory.mktemp("legacy-read-ahead")
-    url = f"sqlite:///{root / 'legacy.sqlite'}"
-    engine = make_engine(url)
-    synthetic.generate(engine, persons=80, seed=5, attachments_dir=root / "files")
-    engine.dispose()
-    return url, root / "files"
+    return sqlite_legacy(tmp_path_factory.mktemp("legacy-read-ahead"), persons=80, seed=5)
 
 
 def _same_result(a: transform.TransformResult, b: transform.TransformResult) -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from e2e_support import SequentialSteps, dump_target
+from e2e_support import SequentialSteps, dump_target, sqlite_legacy
 
 import load
 import synthetic
-from flows.engines import make_engine, make_source, make_target_engine
+from flows.engines import make_source, make_target_engine
 from flows.pipeline import (
     BatchReport,
     MigrationJob,
@@ -34,12 +34,7 @@ BATCH = 25
 
 @pytest.fixture(scope="module")
 def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    root = tmp_path_factory.mktemp("overlap-legacy")
-    url = f"sqlite:///{root / 'legacy.sqlite'}"
-    engine = make_engine(url)
-    synthetic.generate(engine, persons=60, seed=11, attachments_dir=root / "files")
-    engine.dispose()
-    return url, root / "files"
+    return sqlite_legacy(tmp_path_factory.mktemp("overlap-legacy"), persons=60, seed=11)
 
 
 class Watched:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from e2e_support import dump_target, ledger
+from e2e_support import dump_target, ledger, sqlite_legacy
 
 import load
 import synthetic
-from flows.engines import make_engine, make_target_engine
+from flows.engines import make_target_engine
 from flows.pipeline import migrate_direct
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,11 +73,7 @@ def _run_until(args: list[str], target: str, ledger_rows: int | None) -> int:
 
 @pytest.fixture(scope="module")
 def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    root = tmp_path_factory.mktemp("legacy")
-    engine = make_engine(f"sqlite:///{root / 'legacy.sqlite'}")
-    synthetic.generate(engine, persons=60, seed=11, attachments_dir=root / "files")
-    engine.dispose()
-    return f"sqlite:///{root / 'legacy.sqlite'}", root / "files"
+    return sqlite_legacy(tmp_path_factory.mktemp("legacy"), persons=60, seed=11)
 
 
 def test_killed_and_resumed_equals_uninterrupted(
