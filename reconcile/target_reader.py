@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from load.lineage import lineage_key_columns, lineage_tables
 from load.target_schema import target_table
+from load.upsert import chunked, in_chunk_size, one_of
 from reconcile.result import FlagSummary, ReasonSummary
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
 ]
 
 TargetRow = dict[str, Any]
-_IN_CHUNK = 500  # values per IN list: well under SQLite's smallest variable limit (999)
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,14 @@ def read_lineage_rows(
 
 def _rows_where_in(
     conn: sa.Connection, stmt: sa.Select[Any], column: sa.ColumnElement[Any], values: list[Any]
-) -> Iterator[Any]:
-    for start in range(0, len(values), _IN_CHUNK):
-        yield from conn.execute(stmt.where(column.in_(values[start : start + _IN_CHUNK])))
+) -> Iterator[TargetRow]:
+    """The rows of ``stmt`` whose ``column`` is one of ``values``, as dicts: one query per chunk
+    (on PostgreSQL one ``= ANY(array)`` for them all), one fetchall each, zipped with the names."""
+    for chunk in chunked(values, in_chunk_size(conn)):
+        result = conn.execute(stmt.where(one_of(conn, column, chunk)))
+        names = list(result.keys())
+        for row in result.all():
+            yield dict(zip(names, row, strict=True))
 
 
 def read_rows_by_lineage(
@@ -170,7 +175,7 @@ def read_rows_by_lineage(
     wanted = set(row_ids)
     stmt = sa.select(table).where(table.c.legacy_table == legacy_table)
     rows = _rows_where_in(conn, stmt, table.c.legacy_row_id, sorted(wanted))
-    return [dict(row._mapping) for row in rows if row.legacy_row_id in wanted]
+    return [row for row in rows if row["legacy_row_id"] in wanted]
 
 
 def read_rows_by_primary_key(
@@ -178,8 +183,7 @@ def read_rows_by_primary_key(
 ) -> dict[Any, TargetRow]:
     """Rows of ``table`` by the value of its (single-column) primary key."""
     (pk,) = table.primary_key.columns
-    rows = _rows_where_in(conn, sa.select(table), pk, list(keys))
-    return {row._mapping[pk.name]: dict(row._mapping) for row in rows}
+    return {row[pk.name]: row for row in _rows_where_in(conn, sa.select(table), pk, list(keys))}
 
 
 def rows_of_other_lineage(
