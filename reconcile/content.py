@@ -36,7 +36,6 @@ from reconcile.target_reader import (
     LedgerEntry,
     TargetRow,
     read_rows_by_lineage,
-    read_rows_by_primary_key,
 )
 from transform.result import TransformResult
 
@@ -175,7 +174,7 @@ def _compare_updates(
     if not wanted:
         return
     (pk,) = table.primary_key.columns
-    found = read_rows_by_primary_key(out.conn, table, {r[pk.name] for _, r in wanted})
+    found = out.rows_by_primary_key(table, (r[pk.name] for _, r in wanted))
     for row_id, want in wanted:
         actual = found.get(want[pk.name])
         if actual is None:

@@ -41,7 +41,6 @@ from reconcile.target_reader import (
     read_ledger,
     read_lineage_rows,
     read_quarantine_records,
-    read_rows_by_primary_key,
 )
 
 __all__ = ["ExpectedRows", "RangeTally", "check_range"]
@@ -148,11 +147,14 @@ class _Range(RangeReporter):
         self, ledger: Mapping[str, LedgerEntry], present: Mapping[str, list[TargetRow]]
     ) -> None:
         """A loaded ledger row whose target row (the ledger's target_table/target_id) is not there."""
-        ids_present = {
-            (name, pk_value(target_table(name), row))
-            for name, rows in present.items()
-            for row in rows
-        }
+        ids_present: set[tuple[str, str]] = set()
+        for name, rows in present.items():
+            table = target_table(name)
+            if len(table.primary_key.columns) == 1:  # pk_value of one column: its text
+                (pk,) = table.primary_key.columns
+                ids_present.update((name, str(row[pk.name])) for row in rows)
+            else:
+                ids_present.update((name, pk_value(table, row)) for row in rows)
         keys_present = {row["legacy_row_id"] for rows in present.values() for row in rows}
         to_fetch: dict[str, list[str]] = {}
         for row_id, entry in ledger.items():
@@ -173,7 +175,7 @@ class _Range(RangeReporter):
         for name, row_ids in to_fetch.items():
             table = target_table(name)
             wanted = {row_id: id_value(table, str(ledger[row_id].target_id)) for row_id in row_ids}
-            found = read_rows_by_primary_key(self.conn, table, set(wanted.values()))
+            found = self.rows_by_primary_key(table, wanted.values())
             for row_id, ident in wanted.items():
                 if ident not in found:
                     self.missing(

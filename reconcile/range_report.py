@@ -15,7 +15,7 @@ from load.extension_columns import EXTENSIONS
 from reconcile.compare import PLAIN_TYPES, plain
 from reconcile.result import Discrepancy, DiscrepancyKind, FieldDiff
 from reconcile.spool import DiscrepancySpool
-from reconcile.target_reader import lineage_key_columns
+from reconcile.target_reader import TargetRow, lineage_key_columns, read_rows_by_primary_key
 
 __all__ = [
     "RangeReporter",
@@ -116,6 +116,23 @@ class RangeReporter:
         self.missing_reported: set[tuple[str, str]] = set()
         # (target table, lineage key) of the target rows the rules make and that were found.
         self.matched: set[tuple[str, tuple[Any, ...]]] = set()
+        # Target table -> primary key -> its row (None: not there), as read in this range.
+        self._by_primary_key: dict[str, dict[Any, TargetRow | None]] = {}
+
+    def rows_by_primary_key(self, table: sa.Table, keys: Iterable[Any]) -> dict[Any, TargetRow]:
+        """Rows of ``table`` by (single-column) primary key, each read at most once per range.
+
+        An extension table's rows (S_CONTACT_X) complete rows loaded from another table:
+        the check that the ledger's target row exists and the comparison read the same rows.
+        """
+        known = self._by_primary_key.setdefault(table.name, {})
+        wanted = set(keys)
+        unread = wanted.difference(known)
+        if unread:
+            found = read_rows_by_primary_key(self.conn, table, unread)
+            for key in unread:
+                known[key] = found.get(key)
+        return {key: row for key in wanted if (row := known[key]) is not None}
 
     def report(
         self,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -38,8 +40,10 @@ from reconcile_support import (
 import extract
 import load
 import synthetic
+from flows.engines import make_source
 from flows.pipeline import migrate_direct
-from flows.reconcile_flow import reconcile_direct
+from flows.reconcile_flow import expected_rows, reconcile_direct
+from reconcile import migration_run_of, reconcile_stores
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -573,3 +577,35 @@ def test_a_clean_migration_from_another_legacy_engine_reconciles_clean(
         (d.kind, d.legacy_table, d.legacy_row_id, d.fields) for d in outcome.result.discrepancies
     ] == []
     assert sum(c.source_rows for c in outcome.result.tables.values()) > 500
+
+
+def test_the_rows_an_extension_table_completes_are_read_once_per_range(
+    store: Store, tmp_path: Path
+) -> None:
+    """S_CONTACT_X completes person rows loaded from S_CONTACT: the check that each ledger
+    target row is there and the comparison of the completed columns read them once per range."""
+    batch = 10
+    reads: list[str] = []
+    source = make_source(store.source_url)
+    with target(store) as engine:
+
+        @sa.event.listens_for(engine, "before_cursor_execute")
+        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if re.search(r"\bperson\.id (IN|= ANY)", statement):
+                reads.append(statement)
+
+        with engine.connect() as conn:
+            run = migration_run_of(conn)
+        expected = expected_rows(
+            source, engine, migration_run_id=run.id, as_of=synthetic.AS_OF, batch_size=batch
+        )
+        try:
+            result = reconcile_stores(
+                source, engine, expected, batch_size=batch, tables=["S_CONTACT_X"]
+            )
+        finally:
+            expected.close()
+            source.close()
+    counts = result.tables["S_CONTACT_X"]
+    assert counts.loaded > 2 * batch and len(result.discrepancies) == 0
+    assert len(reads) == math.ceil(counts.source_rows / batch)
