@@ -129,7 +129,7 @@ def reconcile(
     parallel: bool = typer.Option(
         False,
         "--parallel",
-        help="Compute the next batch's expected rows in a second process: 25-40% faster "
+        help="Compute the next batch's expected rows in a second process: about 15% faster "
         "on 2 cores, about 200 MB more memory.",
     ),
 ) -> None:
