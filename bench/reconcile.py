@@ -51,25 +51,60 @@ RECONCILE = """
 import json, sys, time
 from pathlib import Path
 import extract.batches, transform
+import flows.reconcile_flow as flow
+import reconcile.content as content, reconcile.engine as engine, reconcile.key_range as key_range
 from flows.reconcile_flow import reconcile_direct
 src, tgt, files, store, out, batch, parallel = sys.argv[1:8]
-spent = {"rules_seconds": 0.0, "hash_seconds": 0.0}
-def timed(function, name):
+spent = {}
+def timed(owner, name, label):
+    function = getattr(owner, name)  # AttributeError: a renamed step; update this list
     def run(*args, **kwargs):
         started = time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
-            spent[name] += time.perf_counter() - started
-    return run
-# This process's share only: with --parallel most batches are transformed in the worker.
-transform.transform_batch = timed(transform.transform_batch, "rules_seconds")
-extract.batches.source_hashes = timed(extract.batches.source_hashes, "hash_seconds")
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+    setattr(owner, name, run)
+def timed_steps(owner, name, label):
+    function = getattr(owner, name)
+    def run(*args, **kwargs):
+        items = iter(function(*args, **kwargs))
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+            yield item
+    setattr(owner, name, run)
+# Where the time goes (this process's share only: with --parallel most batches are
+# transformed in the worker). Each step is timed inclusively: the source reads
+# include the hashes; the presence checks include the key reads they make.
+timed(transform, "transform_batch", "rules_seconds")
+timed(extract.batches, "source_hashes", "hash_seconds")
+timed_steps(engine.extract, "read_batches", "source reads (hashes included)")
+timed(flow, "context_for", "batch contexts")
+for name in ("read_ledger", "read_lineage_rows", "read_quarantine_records", "read_flags"):
+    timed(key_range, name, "store reads by key range")
+timed(content, "records", "comparison")
+for name in ("_compare_upserts", "_compare_updates", "check_quarantine_records", "check_flags"):
+    timed(content, name, "comparison")
+timed(key_range._Range, "rows_not_made", "comparison")
+for name in ("completeness", "missing_main_rows", "unloaded_target_rows"):
+    timed(key_range._Range, name, "presence checks")
+timed(key_range, "check_bookkeeping_presence", "presence checks")
+for name in ("orphan_references", "attachment_mismatches", "_unknown_lineage", "check_match_candidates"):
+    timed_steps(engine, name, "pairs, orphans, attachments")
+timed(flow, "proposed_pairs", "pairs, orphans, attachments")
 t = time.perf_counter()
 outcome = reconcile_direct(source=src, target=tgt, out_dir=Path(out), attachments_dir=Path(files),
                            attachment_store=Path(store), batch_size=int(batch),
                            parallel=parallel == "parallel")
-print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status, **spent,
+print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status,
+                  "rules_seconds": spent.pop("rules_seconds"), "hash_seconds": spent.pop("hash_seconds"),
+                  "steps": spent,
                   "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
 
@@ -235,6 +270,19 @@ def main() -> None:
             ),
             flush=True,
         )
+        if not args.parallel:
+            steps = ours["steps"]
+            assert isinstance(steps, dict)
+            rules = float(ours["rules_seconds"])
+            shares = {"migration rules": rules, **steps}
+            print(
+                "  where the time goes (inclusive, % of the reconcile): "
+                + "; ".join(
+                    f"{name} {100 * seconds / float(ours['seconds']):.0f}%"
+                    for name, seconds in shares.items()
+                ),
+                flush=True,
+            )
         if "seconds" in theirs:
             print(
                 f"  reladiff {r['reladiff_table']} ({r['reladiff_rows']:,} rows) vs raw copy: "
