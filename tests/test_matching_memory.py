@@ -1,7 +1,7 @@
-"""Probable duplicates found in two passes of pages: the same pairs, a fraction of the memory.
+"""Probable duplicates matched with the persons on disk: the same pairs, a fraction of the memory.
 
-``flows.matching_step.match_candidates`` screens the persons a page at a time
-(``transform.MatchScreen``) and matches only those sharing a block with another one;
+``flows.matching_step.match_candidates`` reads S_CONTACT a page at a time and keeps the
+persons, their blocks and the pairs of shared blocks in a temporary SQLite database;
 ``transform.find_match_candidates`` on every person at once is the reference.
 """
 
@@ -21,7 +21,7 @@ from test_extract_sources import legacy_database, open_source
 import extract
 import synthetic
 import transform
-from flows.matching_step import match_candidates
+from flows.matching_step import match_candidates, match_pages
 
 PERSONS = 3000
 
@@ -45,7 +45,9 @@ def all_at_once(source: extract.LegacySource) -> pd.DataFrame:
     return transform.find_match_candidates(persons)
 
 
-def test_two_passes_find_exactly_the_pairs_of_one(generated: extract.LegacySource) -> None:
+def test_on_disk_the_pairs_are_exactly_those_of_every_person_at_once(
+    generated: extract.LegacySource,
+) -> None:
     reference = all_at_once(generated)
     assert set(reference["code"]) == {"DUPLICATE_PERSON", "SHARED_PHN"}
     assert len(reference) > 50
@@ -54,7 +56,7 @@ def test_two_passes_find_exactly_the_pairs_of_one(generated: extract.LegacySourc
         pd.testing.assert_frame_equal(found, reference)
 
 
-def test_two_passes_hold_a_fraction_of_the_memory(generated: extract.LegacySource) -> None:
+def test_on_disk_matching_holds_a_fraction_of_the_memory(generated: extract.LegacySource) -> None:
     def peak(run: Any) -> int:
         tracemalloc.start()
         try:
@@ -75,24 +77,30 @@ def person(row_id: str, given: str | None, family: str, **values: Any) -> dict[s
     return row
 
 
-def test_the_screen_keeps_the_persons_sharing_a_block() -> None:
-    screen = transform.MatchScreen()
-    screen.add([person("1-A", "William", "Stone"), person("1-B", "Ava", "Li", NICK_NAME="Ava")])
-    screen.add(
-        [
-            person("1-C", "Bill", "Stones"),  # given name block of 1-A (nickname)
-            person("1-D", "Zed", "Other", BIRTH_DT=None, X_PHN="9698 658 215"),
-            person("1-E", "Yan", "Else", BIRTH_DT=None, X_PHN="9698 658 215"),
-        ]
-    )
-    kept = {k for k in ("1-A", "1-B", "1-C", "1-D", "1-E", "1-X") if screen.may_match(k)}
-    assert kept == {"1-A", "1-C", "1-D", "1-E"}  # 1-B's two blocks are one (given = nick)
-    with pytest.raises(RuntimeError, match="closed"):
-        screen.add([person("1-F", "Ava", "Li")])
+def test_a_persons_blocks_are_distinct() -> None:
+    ava = transform.match_person(person("1-B", "Ava", "Li", NICK_NAME="Ava"))
+    assert transform.block_keys(ava) == {
+        ("family_dob", "li", "2001-02-03"),
+        ("family_dob", "li", "2001-03-02"),  # day and month swapped
+        ("given_dob", "ava", "2001-02-03"),  # given = nick: one block, not two
+    }
 
 
-def test_an_empty_screen_keeps_nobody() -> None:
-    assert not transform.MatchScreen().may_match("1-A")
+def test_the_pairs_of_shared_blocks_are_matched_on_disk() -> None:
+    """A nickname pair and a shared PHN are found; persons sharing no block are not paired."""
+    rows = [
+        person("1-A", "William", "Stone"),
+        person("1-B", "Ava", "Li", NICK_NAME="Ava"),
+        person("1-C", "Bill", "Stone"),  # given name block of 1-A (nickname)
+        person("1-D", "Zed", "Other", BIRTH_DT=None, X_PHN="9698 658 215"),
+        person("1-E", "Yan", "Else", BIRTH_DT=None, X_PHN="9698 658 215"),
+    ]
+    found = match_pages([rows[:2], rows[2:4], rows[4:]])
+    assert [(r.person_a_row_id, r.person_b_row_id, r.code) for r in found.itertuples()] == [
+        ("1-A", "1-C", "DUPLICATE_PERSON"),
+        ("1-D", "1-E", "SHARED_PHN"),
+    ]
+    pd.testing.assert_frame_equal(found, transform.find_match_candidates(rows))
 
 
 def test_run_matching_reads_s_contact_in_pages(generated: extract.LegacySource) -> None:

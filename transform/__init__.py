@@ -8,7 +8,7 @@ Pure: frames in, :class:`TransformResult` out. No I/O here. Public API (import f
 * facts for ``BatchContext.facts``: the ``build_*`` functions, :func:`is_irregular_key`,
   :func:`is_untrimmed_key`, :data:`FACTS_NEEDED`, :data:`FACT_SOURCES`,
   :data:`RELATIONSHIP_COLUMNS` (see ``transform.facts``);
-* duplicate persons: :func:`find_match_candidates`, :class:`MatchScreen`, :data:`MATCH_COLUMNS`;
+* duplicate persons: :func:`find_match_candidates` and its pieces (:func:`match_person`, :func:`block_keys`, :func:`match_pair`, :func:`candidates_frame`), :data:`MATCH_COLUMNS`;
 * schemas: :data:`TARGET_SCHEMAS`, :func:`schema_of`;
 * the contract: :class:`BatchContext`, :class:`TransformResult`, the vocabulary,
   :func:`target_id`, and the value normalisers.
@@ -58,8 +58,12 @@ from transform.local_time import local_to_utc, utc
 from transform.matching import (
     MATCH_COLUMNS,
     MATCH_RESULT_COLUMNS,
-    MatchScreen,
+    MatchPerson,
+    block_keys,
+    candidates_frame,
     find_match_candidates,
+    match_pair,
+    match_person,
 )
 from transform.names import clean_name, is_soft_deleted_name
 from transform.outcome import Normalised
@@ -109,7 +113,7 @@ __all__ = [
     "DefectExpectation",
     "Flag",
     "InputContractError",
-    "MatchScreen",
+    "MatchPerson",
     "MissingFactError",
     "Normalised",
     "OutputContractError",
@@ -120,11 +124,13 @@ __all__ = [
     "TransformResult",
     "UnknownTableError",
     "birth_date",
+    "block_keys",
     "build_birth_dates",
     "build_case_ids_with_participants",
     "build_extension_groups",
     "build_placements_of_children",
     "build_relationships",
+    "candidates_frame",
     "check_order",
     "clean_name",
     "code_set_of",
@@ -140,6 +146,8 @@ __all__ = [
     "key_variants",
     "legacy_date",
     "local_to_utc",
+    "match_pair",
+    "match_person",
     "normalise_country",
     "normalise_phn",
     "normalise_phone",

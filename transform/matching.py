@@ -12,9 +12,9 @@ Blocking (a pair is only considered when the two persons share a block):
 * the same valid PHN.
 
 Memory: :func:`find_match_candidates` holds every person it is given. A caller with many
-persons screens them first with :class:`MatchScreen` (a few bytes per blocking key, read a
-page at a time), then gives it only the persons the screen keeps: those sharing a block
-with another person, which is every person of every pair.
+persons uses the pieces it is made of instead (:func:`match_person`, :func:`block_keys`,
+:func:`match_pair`, :func:`candidates_frame`) and keeps the persons and their blocks
+elsewhere (``flows.matching_step`` keeps them on disk).
 
 A pair in a name block is proposed (DUPLICATE_PERSON) only when the given names are
 compatible (same, nickname, initial, or one missing), the family names are the same or
@@ -31,11 +31,11 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from transform.dates import PLACEHOLDER
@@ -49,8 +49,12 @@ __all__ = [
     "MATCH_COLUMNS",
     "MATCH_RESULT_COLUMNS",
     "NICKNAMES",
-    "MatchScreen",
+    "MatchPerson",
+    "block_keys",
+    "candidates_frame",
     "find_match_candidates",
+    "match_pair",
+    "match_person",
 ]
 
 MATCH_COLUMNS: tuple[str, ...] = (
@@ -277,81 +281,57 @@ def _compare(a: _Person, b: _Person) -> dict[str, Any] | None:
     }
 
 
-class MatchScreen:
-    """Which persons share a block with another person, learnt a page of persons at a time.
+MatchPerson = _Person
+"""A person as matching sees it (folded names, birth date, valid PHN): what
+:func:`match_person` makes of a row and :func:`block_keys` and :func:`match_pair` read."""
 
-    Holds no person: for each distinct blocking key of each person, the hash of the key
-    and the hash of the person's ROW_ID (16 bytes). After every page was :meth:`add`-ed,
-    :meth:`may_match` says whether a ROW_ID shares a key with another person; giving
-    :func:`find_match_candidates` just those persons finds exactly the pairs it finds on
-    all of them (a pair is only ever proposed within a block). A hash collision only
-    keeps a person too many. Hashes are Python's: screen and ask in one process.
-    """
 
-    def __init__(self) -> None:
-        self._keys: list[np.ndarray] = []
-        self._owners: list[np.ndarray] = []
-        self._kept: frozenset[int] | None = None
+def match_person(record: Mapping[str, Any]) -> MatchPerson:
+    """The matching view of one S_CONTACT row (:data:`MATCH_COLUMNS`)."""
+    return _person(dict(record))
 
-    def add(self, persons: Rows) -> None:
-        """Screen one page of S_CONTACT rows (:data:`MATCH_COLUMNS`)."""
-        if self._kept is not None:
-            raise RuntimeError("MatchScreen.add after may_match: the screen is closed")
-        keys: list[int] = []
-        owners: list[int] = []
-        for record in plain_records(persons):
-            person = _person(record)
-            distinct = set(_blocks(person))  # a name twice (given = nick) is one block
-            keys.extend(hash(key) for key in distinct)
-            owners.extend([hash(person.row_id)] * len(distinct))
-        self._keys.append(np.array(keys, dtype=np.int64))
-        self._owners.append(np.array(owners, dtype=np.int64))
 
-    def _close(self) -> frozenset[int]:
-        keys = np.concatenate([np.empty(0, np.int64), *self._keys])
-        owners = np.concatenate([np.empty(0, np.int64), *self._owners])
-        self._keys, self._owners = [], []
-        order = np.argsort(keys, kind="stable")
-        keys, owners = keys[order], owners[order]
-        repeated = keys[1:] == keys[:-1]
-        shared = np.zeros(len(keys), dtype=bool)
-        shared[1:] |= repeated
-        shared[:-1] |= repeated
-        return frozenset(owners[shared].tolist())
+def block_keys(person: MatchPerson) -> set[tuple[str, ...]]:
+    """The distinct blocks of ``person``: a pair is only considered within a block."""
+    return set(_blocks(person))
 
-    def may_match(self, row_id: str) -> bool:
-        """Whether the person ``row_id`` shares a blocking key with another person."""
-        if self._kept is None:
-            self._kept = self._close()
-        return hash(str(row_id)) in self._kept
+
+def match_pair(first: MatchPerson, second: MatchPerson) -> dict[str, Any] | None:
+    """The result row of a pair sharing a block (:data:`MATCH_RESULT_COLUMNS`), or None when
+    it is not a probable duplicate. ``person_a_row_id`` is the smaller ROW_ID."""
+    a, b = sorted((first, second), key=lambda p: p.row_id)
+    if a.row_id == b.row_id:
+        return None
+    found = _compare(a, b)
+    if found is None:
+        return None
+    return {"person_a_row_id": a.row_id, "person_b_row_id": b.row_id, **found}
+
+
+def candidates_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """The rows of :func:`match_pair` as the object-dtype frame :func:`find_match_candidates`
+    returns: sorted by the two ROW_IDs, one row per pair."""
+    ordered = sorted(rows, key=lambda r: (r["person_a_row_id"], r["person_b_row_id"]))
+    return pd.DataFrame(
+        {c: pd.Series([r[c] for r in ordered], dtype=object) for c in MATCH_RESULT_COLUMNS}
+    )
 
 
 def find_match_candidates(persons: Rows) -> pd.DataFrame:
     """Probable duplicate pairs among S_CONTACT rows (:data:`MATCH_COLUMNS`; a DataFrame or
-    an iterable of mappings, as ``extract.read_columns`` gives).
+    an iterable of mappings, as ``extract.read_columns`` gives), every person held at once.
 
     Returns an object-dtype frame with :data:`MATCH_RESULT_COLUMNS`: ``person_a_row_id`` <
     ``person_b_row_id`` (legacy ROW_IDs), ``score`` in 0..1, ``evidence`` (JSON list of
     the agreeing fields), ``code`` (DUPLICATE_PERSON or SHARED_PHN); one row per pair.
     """
-    people = [_person(r) for r in plain_records(persons)]
+    people = [match_person(r) for r in plain_records(persons)]
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, person in enumerate(people):
-        for key in _blocks(person):
+        for key in block_keys(person):
             blocks[key].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        unique = sorted(set(members))
-        pairs.update(combinations(unique, 2))
-    rows: list[dict[str, Any]] = []
-    for i, j in sorted(pairs):
-        a, b = sorted((people[i], people[j]), key=lambda p: p.row_id)
-        if a.row_id == b.row_id:
-            continue
-        found = _compare(a, b)
-        if found is not None:
-            rows.append({"person_a_row_id": a.row_id, "person_b_row_id": b.row_id, **found})
-    rows.sort(key=lambda r: (r["person_a_row_id"], r["person_b_row_id"]))
-    return pd.DataFrame(
-        {c: pd.Series([r[c] for r in rows], dtype=object) for c in MATCH_RESULT_COLUMNS}
-    )
+        pairs.update(combinations(sorted(members), 2))
+    found = (match_pair(people[i], people[j]) for i, j in sorted(pairs))
+    return candidates_frame(row for row in found if row is not None)
