@@ -11,11 +11,11 @@ those of ``find_match_candidates`` on every person at once (it is made of the
 same pieces: ``transform.match_person``, ``block_keys``, ``match_pair``,
 ``candidates_frame``).
 
-Why SQLite (the standard library's ``sqlite3``), as for reconcile's discrepancy
-spool: sorted grouping of the blocks and de-duplicated pairs on disk, with a
-capped page cache; opened with an empty file name, it is SQLite's private
-temporary database, unlinked at once and freed when closed, even if the process
-is killed. The pickles it holds are read back only by this process.
+Why SQLite, as for reconcile's discrepancy spool (``reconcile.spool.private_database``,
+shared): sorted grouping of the blocks and de-duplicated pairs on disk, with a
+capped page cache, in SQLite's private temporary database, unlinked at once and
+freed when closed, even if the process is killed. The pickles it holds are read
+back only by this process.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations, groupby
 from operator import itemgetter
@@ -34,6 +33,7 @@ import pandas as pd
 
 import extract
 import transform
+from reconcile.spool import private_database
 
 __all__ = ["match_candidates", "match_pages", "proposed_pairs"]
 
@@ -47,15 +47,8 @@ class _MatchStore:
     """Persons (by input position), their blocks and the pairs of shared blocks, on disk."""
 
     def __init__(self) -> None:
-        db = sqlite3.connect("", isolation_level=None)
+        db = private_database(_CACHE_KIB)
         try:
-            for pragma in (
-                "journal_mode = OFF",
-                "synchronous = OFF",
-                f"cache_size = -{_CACHE_KIB}",
-                "temp_store = FILE",
-            ):
-                db.execute(f"PRAGMA {pragma}")
             db.execute("CREATE TABLE person (position INTEGER PRIMARY KEY, body BLOB NOT NULL)")
             db.execute("CREATE TABLE block (key TEXT NOT NULL, position INTEGER NOT NULL)")
             db.execute(

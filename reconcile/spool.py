@@ -44,7 +44,7 @@ from typing import Any
 
 from reconcile.result import Discrepancy, DiscrepancyStream, FieldDiff
 
-__all__ = ["MAX_SECTIONS", "DiscrepancySpool"]
+__all__ = ["MAX_SECTIONS", "DiscrepancySpool", "private_database"]
 
 _SEQUENCE_BITS = 40  # a trillion discrepancies per section
 MAX_SECTIONS = 1 << 22  # keys stay within SQLite's signed 64-bit integers
@@ -84,6 +84,25 @@ def _decode(body: bytes) -> Discrepancy:
     )
 
 
+def private_database(cache_kib: int, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A new private temporary SQLite database (see the module doc: unlinked at once, freed
+    when closed, even if the process is killed), in autocommit mode, with no journal and a
+    page cache of at most ``cache_kib`` KiB: scratch space on disk, never a record."""
+    db = sqlite3.connect("", isolation_level=None, check_same_thread=check_same_thread)
+    try:
+        for pragma in (
+            "journal_mode = OFF",
+            "synchronous = OFF",
+            f"cache_size = -{cache_kib}",
+            "temp_store = FILE",
+        ):
+            db.execute(f"PRAGMA {pragma}")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 def _close(db: sqlite3.Connection) -> None:
     db.close()
 
@@ -100,15 +119,8 @@ class DiscrepancySpool(DiscrepancyStream):
     """
 
     def __init__(self) -> None:
-        db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        db = private_database(_CACHE_KIB, check_same_thread=False)
         try:
-            for pragma in (
-                "journal_mode = OFF",
-                "synchronous = OFF",
-                f"cache_size = -{_CACHE_KIB}",
-                "temp_store = FILE",
-            ):
-                db.execute(f"PRAGMA {pragma}")
             db.execute(
                 "CREATE TABLE discrepancy (position INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
                 " legacy_table TEXT, body BLOB NOT NULL)"
