@@ -229,9 +229,9 @@ def reconcile_stores(
         spool = DiscrepancySpool()
         on_error.callback(spool.close)  # on error only: the result owns it otherwise
         extra_section = len(names)
-        # The pairs first: matching holds every screened person at once, so its memory
-        # grows with S_CONTACT. Run before the batches, what it frees is what they reuse;
-        # run after them it added its peak to theirs (+35 MB at 300,000 persons).
+        # The pairs first: matching needs memory of its own (a page, its blocks, the pairs).
+        # Run before the batches, what it frees is what they reuse; run after them it added
+        # its peak to theirs (+35 MB at 300,000 persons, when it held the persons in memory).
         pairs = match_pairs() if match_pairs is not None and "S_CONTACT" in names else None
         with _snapshot(target) as conn:
             run = migration_run_of(conn)

@@ -147,14 +147,11 @@ class _Range(RangeReporter):
         self, ledger: Mapping[str, LedgerEntry], present: Mapping[str, list[TargetRow]]
     ) -> None:
         """A loaded ledger row whose target row (the ledger's target_table/target_id) is not there."""
-        ids_present: set[tuple[str, str]] = set()
-        for name, rows in present.items():
-            table = target_table(name)
-            if len(table.primary_key.columns) == 1:  # pk_value of one column: its text
-                (pk,) = table.primary_key.columns
-                ids_present.update((name, str(row[pk.name])) for row in rows)
-            else:
-                ids_present.update((name, pk_value(table, row)) for row in rows)
+        ids_present = {
+            (name, pk_value(target_table(name), row))
+            for name, rows in present.items()
+            for row in rows
+        }
         keys_present = {row["legacy_row_id"] for rows in present.values() for row in rows}
         to_fetch: dict[str, list[str]] = {}
         for row_id, entry in ledger.items():

@@ -48,7 +48,10 @@ class RangeTally:
 
 def pk_value(table: sa.Table, row: Mapping[str, Any]) -> str:
     """The row's primary key as text (what a discrepancy's ``target_id`` shows)."""
-    return ":".join(str(row[c.name]) for c in table.primary_key.columns)
+    columns = table.primary_key.columns
+    if len(columns) == 1:  # most tables: the text of one value, without a join
+        return str(row[next(iter(columns)).name])
+    return ":".join(str(row[c.name]) for c in columns)
 
 
 def lineage_key(table: sa.Table, row: Mapping[str, Any]) -> tuple[Any, ...]:
