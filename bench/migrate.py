@@ -45,7 +45,18 @@ ADMIN_URL = os.environ.get(
 )
 ROOT = Path(__file__).resolve().parents[1]
 
-CHILD = """
+AS_INSTALLED = """
+import sys
+# The bench extra installs polars and pyarrow for bench/columnar_probe.py; deepdiff and
+# pandas import them whenever they are there (about 65 MB). The service is installed
+# without them: measure it so. (Not in reconcile --parallel's worker, a fresh process
+# whose pandas still loads pyarrow: its process tree's figure is higher by that much.)
+sys.modules["polars"] = sys.modules["pyarrow"] = None
+"""
+
+CHILD = (
+    AS_INSTALLED
+    + """
 import json, sys, time, datetime as dt
 from pathlib import Path
 from flows.pipeline import migrate_direct
@@ -56,6 +67,7 @@ migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(stor
 print(json.dumps({"seconds": time.perf_counter() - t,
                   "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
+)
 
 
 @contextmanager

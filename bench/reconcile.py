@@ -13,6 +13,12 @@ each load. Also printed, as floors: every legacy and store row read into
 Python with no other work (the least a value-by-value comparison of both sides
 must do), and the time the migration rules and the source hashes take within
 the reconcile (one process only).
+
+Last, for the largest table (S_EVT_ACT), what a columnar redesign would cost
+(bench/columnar_probe.py: Arrow reads, the rules over whole columns), beside
+the reconcile's own time for that table, reladiff's, and a binary COPY of both
+sides; then the store is tampered with and the probe run again, to show its
+figures are those of a check that finds changes.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import columnar_probe
 import psycopg
-from migrate import ROOT, _libpq, fresh_database, raw_copy
+from migrate import AS_INSTALLED, ROOT, _libpq, fresh_database, raw_copy
 from process_tree import run_sampled
 
 import extract
@@ -38,7 +45,9 @@ import load
 import synthetic
 from flows.engines import make_engine
 
-MIGRATE = """
+MIGRATE = (
+    AS_INSTALLED
+    + """
 import sys, datetime as dt
 from pathlib import Path
 from flows.pipeline import migrate_direct
@@ -46,8 +55,11 @@ src, tgt, files, store, batch, as_of = sys.argv[1:7]
 migrate_direct(src, tgt, attachments_dir=Path(files), attachment_store=Path(store),
                batch_size=int(batch), as_of=dt.date.fromisoformat(as_of))
 """
+)
 
-RECONCILE = """
+RECONCILE = (
+    AS_INSTALLED
+    + """
 import json, sys, time
 from pathlib import Path
 import extract.batches, transform
@@ -98,15 +110,25 @@ timed(key_range, "check_bookkeeping_presence", "presence checks")
 for name in ("orphan_references", "attachment_mismatches", "_unknown_lineage", "check_match_candidates"):
     timed_steps(engine, name, "pairs, orphans, attachments")
 timed(flow, "proposed_pairs", "pairs, orphans, attachments")
+tables = {}
+reconcile_table = engine._reconcile_table
+def per_table(source, conn, legacy_table, *args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return reconcile_table(source, conn, legacy_table, *args, **kwargs)
+    finally:
+        tables[legacy_table] = time.perf_counter() - started
+engine._reconcile_table = per_table
 t = time.perf_counter()
 outcome = reconcile_direct(source=src, target=tgt, out_dir=Path(out), attachments_dir=Path(files),
                            attachment_store=Path(store), batch_size=int(batch),
                            parallel=parallel == "parallel")
 print(json.dumps({"seconds": time.perf_counter() - t, "status": outcome.result.status,
                   "rules_seconds": spent.pop("rules_seconds"), "hash_seconds": spent.pop("hash_seconds"),
-                  "steps": spent,
+                  "steps": spent, "tables": tables,
                   "peak_rss_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024}))
 """
+)
 
 RELADIFF = """
 import json, sys, time
@@ -171,6 +193,75 @@ def settle(*urls: str) -> None:
             conn.execute("VACUUM ANALYZE")
 
 
+def _probe(legacy: str, target: str, batch: int, *options: str) -> dict[str, object]:
+    """bench/columnar_probe.py in a child; its JSON line."""
+    script = Path(__file__).parent / "columnar_probe.py"
+    done, _ = run_sampled(
+        [sys.executable, str(script), legacy, target, "--batch", str(batch), *options], cwd=ROOT
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert isinstance(result, dict)
+    return result
+
+
+def _print_probe(r: dict[str, object], ours: dict[str, object]) -> None:
+    probe, table = r["probe"], columnar_probe.TABLE
+    assert isinstance(probe, dict)
+    clean, tampered, wanted = probe["clean"], probe["tampered"], probe["wanted"]
+    rows = clean["rows"]
+
+    def per_row(seconds: object) -> str:
+        return f"{1e6 * float(seconds) / rows:.0f} µs/row"  # type: ignore[arg-type]
+
+    tables, theirs = ours.get("tables", {}), r["reladiff"]
+    assert isinstance(tables, dict) and isinstance(theirs, dict)
+    print(
+        f"  columnar probe, {table} ({rows:,} rows): {clean['seconds']:.1f} s = "
+        f"{per_row(clean['seconds'])}, peak {clean['peak_rss_mb']:.0f} MB, "
+        f"{clean['fallback_rows']} rows left to a per-row check. Same table: "
+        + (f"the reconcile {per_row(tables[table])}, " if table in tables else "")
+        + (
+            f"reladiff {per_row(theirs['seconds'])}, "
+            if "seconds" in theirs and r["reladiff_table"] == table
+            else ""
+        )
+        + f"COPY of both sides alone {per_row(probe['transfer_seconds'])}",
+        flush=True,
+    )
+    print(
+        "    probe steps: "
+        + "; ".join(f"{name} {per_row(seconds)}" for name, seconds in clean["steps"].items()),
+        flush=True,
+    )
+    floor = probe["floor"]
+    print(
+        f"    columnar floor, every table ({floor['rows']:,} legacy rows; both sides read into "
+        "Arrow by key range, source hashes recomputed; no rule, no comparison): "
+        f"{1e6 * floor['seconds'] / floor['rows']:.0f} µs per legacy row ("
+        + "; ".join(
+            f"{name} {1e6 * seconds / floor['rows']:.1f}"
+            for name, seconds in floor["steps"].items()
+        )
+        + f"), {floor['hashes_unlike_the_ledger']} hashes unlike the ledger's; "
+        f"one binary COPY of every table of both sides "
+        f"{1e6 * float(probe['transfer_all_seconds']) / floor['rows']:.0f} µs per legacy row",
+        flush=True,
+    )
+    found_clean = {k: v for k, v in clean["found"].items() if v}
+    found_tampered = {k: v for k, v in tampered["found"].items() if v}
+    print(
+        "    probe self-check: "
+        + ("clean store, nothing found" if not found_clean else f"clean store, found {found_clean}")
+        + "; store tampered with "
+        + (
+            "(a trailing space, one second, one flag deleted): found exactly that"
+            if found_tampered == wanted
+            else f"{wanted}: found {found_tampered}"
+        ),
+        flush=True,
+    )
+
+
 def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -223,7 +314,18 @@ def run_scale(persons: int, batch: int, parallel: bool) -> dict[str, object]:
             theirs = _child(RELADIFF, legacy, raw, biggest, ",".join(columns))
         except (subprocess.CalledProcessError, ValueError) as exc:
             theirs = {"error": type(exc).__name__}
+        probe = {
+            "clean": _probe(legacy, target, batch),
+            "floor": _probe(legacy, target, batch, "--floor"),
+            "transfer_seconds": columnar_probe.transfer_seconds(legacy, target),
+            "transfer_all_seconds": columnar_probe.transfer_seconds(
+                legacy, target, every_table=True
+            ),
+            "wanted": columnar_probe.tamper(target),
+        }
+        probe["tampered"] = _probe(legacy, target, batch)
     return {
+        "probe": probe,
         "persons": persons,
         "rows": rows,
         "ours": ours,
@@ -292,6 +394,7 @@ def main() -> None:
             )
         else:
             print(f"  reladiff failed: {theirs}", flush=True)
+        _print_probe(r, ours)
 
 
 if __name__ == "__main__":
