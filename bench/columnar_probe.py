@@ -48,6 +48,7 @@ from extract.legacy_schema import legacy_spec
 from flows.reference_data import load_code_entries
 from load.target_schema import target_table
 from transform import TARGET_TABLES_OF
+from transform.contract import LINKS as LINK_COLUMNS
 from transform.contract import PICK_LISTS
 from transform.identity import target_id
 from transform.row import as_text
@@ -130,6 +131,32 @@ def _plain(column: str) -> pl.Expr:
     col = pl.col(column)
     return col.is_null() | (
         col.str.contains(r"^[\x01-\x7f]*$") & ~col.str.contains("?", literal=True)
+    )
+
+
+def _target_ids(cache: dict[tuple[str, str], bytes], table: str, keys: pl.Series) -> pl.Series:
+    """``transform.identity.target_id`` of each key, as the 16 bytes the store holds."""
+    if len(cache) > 16_384:  # about a batch's parents: a parent is mostly linked again soon
+        cache.clear()
+    out: list[bytes | None] = []
+    for key in keys.to_list():
+        if key is None:
+            out.append(None)
+            continue
+        ident = cache.get((table, key))
+        if ident is None:
+            ident = cache[(table, key)] = target_id(table, key).bytes
+        out.append(ident)
+    return pl.Series(out, dtype=pl.Binary)
+
+
+def _loaded_parents(store: Any, parent: str, keys: pl.Series) -> pl.DataFrame:
+    """The keys among ``keys`` whose ``parent`` row the ledger has as loaded."""
+    return _fetch(
+        store,
+        "SELECT legacy_row_id AS key FROM migration.ledger "
+        "WHERE legacy_table = $1 AND legacy_row_id = ANY($2) AND outcome = 'loaded'",
+        (parent, keys.drop_nulls().unique().to_list()),
     )
 
 
@@ -229,21 +256,16 @@ class Probe:
             frame = frame.with_columns(_hashes(frame, TABLE))
         with self.step("contexts"):
             loaded = {
-                column: _fetch(
-                    store,
-                    "SELECT legacy_row_id AS key FROM migration.ledger "
-                    "WHERE legacy_table = $1 AND legacy_row_id = ANY($2) AND outcome = 'loaded'",
-                    (parent, frame[column].drop_nulls().unique().to_list()),
-                )
+                column: _loaded_parents(store, parent, frame[column])
                 for column, (parent, _) in LINKS.items()
             }
         with self.step("rules"):
             frame, wanted_flags = self._rules(frame, loaded)
         with self.step("ids"):
             frame = frame.with_columns(
-                self._target_ids(TABLE, frame["ROW_ID"]).alias("id"),
+                _target_ids(self._ids, TABLE, frame["ROW_ID"]).alias("id"),
                 *(
-                    self._target_ids(parent, frame[column]).alias(name)
+                    _target_ids(self._ids, parent, frame[column]).alias(name)
                     for column, (parent, name) in LINKS.items()
                 ),
             )
@@ -333,22 +355,6 @@ class Probe:
         )
         return frame, wanted_flags
 
-    def _target_ids(self, table: str, keys: pl.Series) -> pl.Series:
-        """``transform.identity.target_id`` of each key, as the 16 bytes the store holds."""
-        ids = self._ids
-        if len(ids) > 16_384:  # about a batch's parents: a parent is mostly linked again soon
-            ids.clear()
-        out: list[bytes | None] = []
-        for key in keys.to_list():
-            if key is None:
-                out.append(None)
-                continue
-            ident = ids.get((table, key))
-            if ident is None:
-                ident = ids[(table, key)] = target_id(table, key).bytes
-            out.append(ident)
-        return pl.Series(out, dtype=pl.Binary)
-
     def _compare(
         self,
         frame: pl.DataFrame,
@@ -431,15 +437,28 @@ def _hashes(frame: pl.DataFrame, table: str) -> pl.Series:
 
 
 def floor(legacy_url: str, target_url: str, batch: int) -> dict[str, Any]:
-    """The part of a columnar reconcile no rule changes, for every legacy table.
+    """Everything a columnar reconcile does but the rules, for every legacy table.
 
     Per key range: the source rows, the ledger rows, the rows of each of the table's
-    target tables with its lineage, the flags and the quarantine records, all read into
-    Arrow; the source hashes recomputed and checked against the ledger's. (S_CONTACT_X's
-    persons, which the service reads by id, are left out.)
+    target tables with its lineage, the flags and the quarantine records read into
+    Arrow; the source hashes recomputed (and checked against the ledger's); the ids
+    of the rows and of every link column's parent; the parents' ledger outcomes; and
+    a comparison of every column of the target rows read (with themselves, joined on
+    their primary key: the cost of comparing, not a check). S_CONTACT_X's persons,
+    which the service reads by id, are left out.
     """
     spent: dict[str, float] = defaultdict(float)
     rows = wrong = 0
+    ids: dict[tuple[str, str], bytes] = {}
+
+    @contextmanager
+    def step(name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent[name] += time.perf_counter() - started
+
     with (
         adbc.connect(_libpq_url(legacy_url)) as legacy,
         adbc.connect(_libpq_url(target_url)) as target,
@@ -449,39 +468,57 @@ def floor(legacy_url: str, target_url: str, batch: int) -> dict[str, Any]:
         _require_byte_order(source)
         for table in extract.LEGACY_TABLE_NAMES:
             columns = ", ".join(f'"{c}"' for c in legacy_spec()[table].column_names)
-            targets = [target_table(n).fullname for n in TARGET_TABLES_OF.get(table, ())]
+            targets = [target_table(n) for n in TARGET_TABLES_OF.get(table, ())]
+            links = LINK_COLUMNS.get(table, ())
             in_range = "WHERE legacy_table = $1 AND legacy_row_id > $2 AND legacy_row_id <= $3"
             after = ""
             while True:
-                started = time.perf_counter()
-                frame = _fetch(
-                    source,
-                    f'SELECT {columns} FROM "{table}" WHERE "ROW_ID" > $1 '
-                    f'ORDER BY "ROW_ID" LIMIT {batch}',
-                    (after,),
-                )
-                spent["read source"] += time.perf_counter() - started
+                with step("read source"):
+                    frame = _fetch(
+                        source,
+                        f'SELECT {columns} FROM "{table}" WHERE "ROW_ID" > $1 '
+                        f'ORDER BY "ROW_ID" LIMIT {batch}',
+                        (after,),
+                    )
                 if frame.height == 0:
                     break
                 params = (table, after, frame["ROW_ID"][-1])
-                started = time.perf_counter()
-                ledger = _fetch(
-                    store,
-                    f"SELECT legacy_row_id, outcome, rule, target_table, target_id, source_hash "
-                    f"FROM migration.ledger {in_range}",
-                    params,
-                )
-                for name in (*targets, "migration.dq_flag", "migration.quarantine"):
-                    _fetch(store, f"SELECT * FROM {name} {in_range}", params)
-                spent["read store"] += time.perf_counter() - started
-                started = time.perf_counter()
-                now = frame.select("ROW_ID").with_columns(_hashes(frame, table))
-                spent["source hashes"] += time.perf_counter() - started
+                with step("read store"):
+                    ledger = _fetch(
+                        store,
+                        "SELECT legacy_row_id, outcome, rule, target_table, target_id, "
+                        f"source_hash FROM migration.ledger {in_range}",
+                        params,
+                    )
+                    stored = {
+                        t: _fetch(store, f"SELECT * FROM {t.fullname} {in_range}", params)
+                        for t in targets
+                    }
+                    for name in ("migration.dq_flag", "migration.quarantine"):
+                        _fetch(store, f"SELECT * FROM {name} {in_range}", params)
+                with step("source hashes"):
+                    now = frame.select("ROW_ID").with_columns(_hashes(frame, table))
                 wrong += (
                     ledger.join(now, left_on="legacy_row_id", right_on="ROW_ID", suffix="_now")
                     .filter(pl.col("source_hash") != pl.col("source_hash_now"))
                     .height
                 )
+                with step("contexts"):
+                    for link in links:
+                        _loaded_parents(store, link.parent, frame[link.column])
+                with step("ids"):
+                    _target_ids(ids, table, frame["ROW_ID"])
+                    for link in links:
+                        _target_ids(ids, link.parent, frame[link.column])
+                with step("comparison"):
+                    for t, rows_read in stored.items():
+                        key = [c.name for c in t.primary_key.columns]
+                        both = rows_read.join(rows_read, on=key, suffix="__other")
+                        both.select(
+                            pl.col(c).ne_missing(pl.col(f"{c}__other")).sum()
+                            for c in rows_read.columns
+                            if c not in key
+                        )
                 rows += frame.height
                 after = frame["ROW_ID"][-1]
     return {

@@ -235,8 +235,8 @@ def _print_probe(r: dict[str, object], ours: dict[str, object]) -> None:
     )
     floor = probe["floor"]
     print(
-        f"    columnar floor, every table ({floor['rows']:,} legacy rows; both sides read into "
-        "Arrow by key range, source hashes recomputed; no rule, no comparison): "
+        f"    columnar, every table but no rule ({floor['rows']:,} legacy rows; both sides read "
+        "into Arrow by key range, source hashes, ids, parents' outcomes, a comparison): "
         f"{1e6 * floor['seconds'] / floor['rows']:.0f} µs per legacy row ("
         + "; ".join(
             f"{name} {1e6 * seconds / floor['rows']:.1f}"
