@@ -134,6 +134,39 @@ def _plain(column: str) -> pl.Expr:
     )
 
 
+class Steps:
+    """Seconds spent per named step."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent[name] += time.perf_counter() - started
+
+
+def _source_pages(cursor: Any, table: str, batch: int, step: Steps) -> Iterator[pl.DataFrame]:
+    """Keyset pages of a legacy table in ROW_ID order, each read timed as "read source"."""
+    columns = ", ".join(f'"{c}"' for c in legacy_spec()[table].column_names)
+    after = ""
+    while True:
+        with step("read source"):
+            frame = _fetch(
+                cursor,
+                f'SELECT {columns} FROM "{table}" WHERE "ROW_ID" > $1 '
+                f'ORDER BY "ROW_ID" LIMIT {batch}',
+                (after,),
+            )
+        if frame.height == 0:
+            return
+        yield frame
+        after = frame["ROW_ID"][-1]
+
+
 def _target_ids(cache: dict[tuple[str, str], bytes], table: str, keys: pl.Series) -> pl.Series:
     """``transform.identity.target_id`` of each key, as the 16 bytes the store holds."""
     if len(cache) > 16_384:  # about a batch's parents: a parent is mostly linked again soon
@@ -188,18 +221,10 @@ class Probe:
             for column in CODES
         }
         self.legacy_url, self.target_url, self.batch = legacy_url, target_url, batch
-        self.spent: dict[str, float] = defaultdict(float)
+        self.step = Steps()
         self.found: Counter[str] = Counter()
         self.rows = self.fallback = 0
         self._ids: dict[tuple[str, str], bytes] = {}
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.spent[name] += time.perf_counter() - started
 
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
@@ -210,18 +235,8 @@ class Probe:
             target.cursor() as store,
         ):
             _require_byte_order(source)
-            columns = ", ".join(f'"{c}"' for c in legacy_spec()[TABLE].column_names)
             after = ""
-            while True:
-                with self.step("read source"):
-                    frame = _fetch(
-                        source,
-                        f'SELECT {columns} FROM "{TABLE}" WHERE "ROW_ID" > $1 '
-                        f'ORDER BY "ROW_ID" LIMIT {self.batch}',
-                        (after,),
-                    )
-                if frame.height == 0:
-                    break
+            for frame in _source_pages(source, TABLE, self.batch, self.step):
                 self._check(store, frame, after)
                 after = frame["ROW_ID"][-1]
                 self.rows += frame.height
@@ -231,7 +246,7 @@ class Probe:
             "rows": self.rows,
             "seconds": seconds,
             "fallback_rows": self.fallback,
-            "steps": dict(self.spent),
+            "steps": dict(self.step.spent),
             "found": dict(self.found),
         }
 
@@ -447,17 +462,9 @@ def floor(legacy_url: str, target_url: str, batch: int) -> dict[str, Any]:
     their primary key: the cost of comparing, not a check). S_CONTACT_X's persons,
     which the service reads by id, are left out.
     """
-    spent: dict[str, float] = defaultdict(float)
+    step = Steps()
     rows = wrong = 0
     ids: dict[tuple[str, str], bytes] = {}
-
-    @contextmanager
-    def step(name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            spent[name] += time.perf_counter() - started
 
     with (
         adbc.connect(_libpq_url(legacy_url)) as legacy,
@@ -467,21 +474,11 @@ def floor(legacy_url: str, target_url: str, batch: int) -> dict[str, Any]:
     ):
         _require_byte_order(source)
         for table in extract.LEGACY_TABLE_NAMES:
-            columns = ", ".join(f'"{c}"' for c in legacy_spec()[table].column_names)
             targets = [target_table(n) for n in TARGET_TABLES_OF.get(table, ())]
             links = LINK_COLUMNS.get(table, ())
             in_range = "WHERE legacy_table = $1 AND legacy_row_id > $2 AND legacy_row_id <= $3"
             after = ""
-            while True:
-                with step("read source"):
-                    frame = _fetch(
-                        source,
-                        f'SELECT {columns} FROM "{table}" WHERE "ROW_ID" > $1 '
-                        f'ORDER BY "ROW_ID" LIMIT {batch}',
-                        (after,),
-                    )
-                if frame.height == 0:
-                    break
+            for frame in _source_pages(source, table, batch, step):
                 params = (table, after, frame["ROW_ID"][-1])
                 with step("read store"):
                     ledger = _fetch(
@@ -523,8 +520,8 @@ def floor(legacy_url: str, target_url: str, batch: int) -> dict[str, Any]:
                 after = frame["ROW_ID"][-1]
     return {
         "rows": rows,
-        "seconds": sum(spent.values()),
-        "steps": dict(spent),
+        "seconds": sum(step.spent.values()),
+        "steps": dict(step.spent),
         "hashes_unlike_the_ledger": wrong,
     }
 
