@@ -211,7 +211,7 @@ def _print_probe(r: dict[str, object], ours: dict[str, object]) -> None:
     rows = clean["rows"]
 
     def per_row(seconds: object) -> str:
-        return f"{1e6 * float(seconds) / rows:.0f} µs/row"  # type: ignore[arg-type]
+        return f"{1e6 * float(seconds) / rows:.0f} µs/row"
 
     tables, theirs = ours.get("tables", {}), r["reladiff"]
     assert isinstance(tables, dict) and isinstance(theirs, dict)
