@@ -49,7 +49,7 @@ from flows.reference_data import load_code_entries
 from load.target_schema import target_table
 from transform import TARGET_TABLES_OF
 from transform.contract import LINKS as LINK_COLUMNS
-from transform.contract import PICK_LISTS
+from transform.contract import PICK_LISTS, link_of
 from transform.identity import target_id
 from transform.row import as_text
 from transform.tables.activities import COMMENTS_CAP, LATE_ENTRY_DAYS
@@ -62,13 +62,15 @@ CODES = {
     "X_ASSESS_DECISION_CD": "assessment_decision_code",
     "X_RISK_LEVEL_CD": "risk_level_code",
 }
-LINKS = {
-    "TARGET_PER_ID": ("S_CONTACT", "about_person_id"),
-    "SRA_SR_ID": ("S_SRV_REQ", "service_request_id"),
-    "X_CASE_ID": ("S_CASE", "case_id"),
-    "X_INCIDENT_ID": ("S_INCIDENT", "intake_report_id"),
+LINK_TARGETS = {
+    "TARGET_PER_ID": "about_person_id",
+    "SRA_SR_ID": "service_request_id",
+    "X_CASE_ID": "case_id",
+    "X_INCIDENT_ID": "intake_report_id",
 }
-TEXTS = {"NAME": "subject", "COMMENTS_LONG": "body"}
+LINKS = {column: (link_of(TABLE, column).parent, name) for column, name in LINK_TARGETS.items()}
+"""Link column -> (parent legacy table, from the contract; activity column)."""
+TEXTS = ("NAME", "COMMENTS_LONG")
 FLAG_KEY = ["legacy_row_id", "code", "field", "original_value", "normalised_value"]
 FLAG_SCHEMA = dict.fromkeys(FLAG_KEY, pl.String)
 
