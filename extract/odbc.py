@@ -20,7 +20,11 @@ other          ``FETCH FIRST``   none                 (a read-only login)
 (*) unless the key column's collation already is byte order (:mod:`extract.key_order`).
 
 The SQLite ODBC driver cuts text at its first NUL character, so on SQLite text
-columns are read as BLOBs and decoded. It also silently returns NULL for a DATETIME or NUMERIC value
+columns are read as BLOBs and decoded. MariaDB Connector/ODBC cuts it there too
+when it converts text to UTF-16 (pyodbc's default for wide columns), so on
+MariaDB and MySQL text is read in the driver's narrow form, as UTF-8 (tested:
+a NUL anywhere in a note, characters outside the BMP). Other drivers are not
+tested here for NUL: check a note holding one before trusting a new driver. It also silently returns NULL for a DATETIME or NUMERIC value
 it cannot parse, which would hide bad data; on SQLite, date and number
 columns are therefore read as text (a REAL as its 15-significant-digit text,
 as :mod:`extract.oracle` reads a float) and given their meaning above.
@@ -89,6 +93,8 @@ class _Profile:
     on_connect: tuple[str, ...] = ()
     per_transaction: tuple[str, ...] = ()
     text_casts: bool = False
+    utf8_text: bool = False
+    """Read text as UTF-8 bytes (SQL_C_CHAR) rather than UTF-16 (SQL_C_WCHAR)."""
 
 
 def _profile(dbms_name: str) -> _Profile:
@@ -104,7 +110,9 @@ def _profile(dbms_name: str) -> _Profile:
         )
     if "mariadb" in name or "mysql" in name:
         kind = "mariadb" if "mariadb" in name else "mysql"
-        return _Profile(kind, "limit", on_connect=("SET SESSION TRANSACTION READ ONLY",))
+        return _Profile(
+            kind, "limit", on_connect=("SET SESSION TRANSACTION READ ONLY",), utf8_text=True
+        )
     if "oracle" in name:
         return _Profile("oracle", "fetch", per_transaction=("SET TRANSACTION READ ONLY",))
     if "microsoft sql server" in name:
@@ -196,6 +204,11 @@ class OdbcSource:
         try:
             profile = _profile(str(conn.getinfo(pyodbc.SQL_DBMS_NAME)))
             quote = str(conn.getinfo(pyodbc.SQL_IDENTIFIER_QUOTE_CHAR) or "").strip()
+            if profile.utf8_text:
+                # MariaDB Connector/ODBC's UTF-16 conversion stops at the first NUL.
+                conn.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
+                conn.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
+                conn.setencoding(encoding="utf-8")
             cursor = conn.cursor()
             for statement in profile.on_connect:
                 cursor.execute(statement)

@@ -1,9 +1,11 @@
 """One small legacy database on SQLite, PostgreSQL and MariaDB, read through every kind of source.
 
 Sources: SQLAlchemy on all three engines (MariaDB through ``mysql+pyodbc`` with
-the MariaDB ODBC driver, and through PyMySQL), plain ODBC on the SQLite file
-(SQLite3 driver) and on the PostgreSQL database (psqlODBC). Every source must
-give the same frames, the same hashes and the same key order, and refuse writes.
+the MariaDB ODBC driver, and through PyMySQL), and plain ODBC on each: the SQLite
+file (SQLite3 driver), the PostgreSQL database (psqlODBC) and the MariaDB database
+(MariaDB Connector/ODBC). Every source must give the same frames, the same hashes
+and the same key order, and refuse writes; text holding NUL characters is read
+whole wherever the engine can store it.
 
 The helpers here (``legacy_database``, ``open_source``, ``insert_rows``) are
 also used by the other ``test_extract_*`` modules.
@@ -33,6 +35,7 @@ SOURCE_KINDS = {
     "postgresql-odbc": "postgresql",
     "mariadb-pyodbc": "mariadb",
     "mariadb-pymysql": "mariadb",
+    "mariadb-odbc": "mariadb",
 }
 Loader = Callable[[sa.Engine], None]
 
@@ -69,6 +72,12 @@ def odbc_connection_string(source_kind: str, url: str) -> str:
     parsed = sa.make_url(url)
     if source_kind == "sqlite-odbc":
         return f"DRIVER={{{require_odbc_driver('sqlite')}}};Database={parsed.database}"
+    if source_kind == "mariadb-odbc":
+        return (
+            f"DRIVER={{{require_odbc_driver('mariadb')}}};Server={parsed.host};"
+            f"Port={parsed.port or 3306};Database={parsed.database};"
+            f"Uid={parsed.username};Pwd={parsed.password or ''}"
+        )
     driver = require_odbc_driver("postgresql")
     return (
         f"DRIVER={{{driver}}};Server={parsed.host};Port={parsed.port or 5432};Database={parsed.database};"
@@ -277,6 +286,42 @@ def test_frames_and_hashes_are_identical_on_every_source(sample_urls: dict[str, 
     for kind, tables in seen.items():
         for table in extract.LEGACY_TABLE_NAMES:
             assert tables[table] == reference[table], f"{kind} differs from sqlite-sa on {table}"
+
+
+NUL_TEXTS = ["x\x00y", "\x00 first", "last\x00", "Línea\x00" + "z" * 5000 + "\x00end 🙂"]
+"""Notes holding NUL characters (D13): PostgreSQL text cannot hold NUL, SQLite and MariaDB can."""
+
+
+def load_nul_notes(engine: sa.Engine) -> None:
+    insert_rows(
+        engine,
+        "S_EVT_ACT",
+        [
+            {"ROW_ID": f"N-{i}", "NAME": text[:100], "COMMENTS_LONG": text}
+            for i, text in enumerate(NUL_TEXTS)
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def nul_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    with lazy_databases(tmp_path_factory, load_nul_notes) as urls:
+        yield urls
+
+
+@pytest.mark.parametrize("kind", [k for k, e in SOURCE_KINDS.items() if e != "postgresql"])
+def test_text_holding_nul_is_read_whole(kind: str, nul_urls: dict[str, str]) -> None:
+    """A driver that hands text over as a C string cuts a note at its first NUL, silently."""
+    src = open_source(kind, nul_urls[SOURCE_KINDS[kind]])
+    try:
+        rows = frame_records(src, "S_EVT_ACT")
+    finally:
+        src.close()
+    assert [r["ROW_ID"] for r in rows] == [f"N-{i}" for i in range(len(NUL_TEXTS))]
+    assert [r["COMMENTS_LONG"] for r in rows] == NUL_TEXTS
+    assert [r["NAME"] for r in rows] == [t[:100] for t in NUL_TEXTS]
+    for record in rows:
+        assert record["source_hash"] == extract.source_hash("S_EVT_ACT", record)
 
 
 def test_frame_layout(source: extract.LegacySource) -> None:
