@@ -136,7 +136,9 @@ def generate(
 ) -> Manifest:
     """Write a deterministic synthetic legacy ICM database and its attachment files.
 
-    Same ``seed`` and ``persons``: the same rows, files and manifest, byte for byte.
+    Same ``seed`` and ``persons``: the same rows, files and manifest, byte for byte, on
+    every engine, but for what an engine cannot store (PostgreSQL: the NUL of the nul_byte
+    notes, which stay clean there and are listed in the manifest's ``not_injected``).
     """
     if persons < MIN_PERSONS:
         raise GeneratorError(f"persons must be at least {MIN_PERSONS}, got {persons}")
