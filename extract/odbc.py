@@ -95,6 +95,8 @@ class _Profile:
     text_casts: bool = False
     utf8_text: bool = False
     """Read text as UTF-8 bytes (SQL_C_CHAR) rather than UTF-16 (SQL_C_WCHAR)."""
+    catalog_is_database: bool = False
+    """The catalog calls list every database's tables unless given the connection's."""
 
 
 def _profile(dbms_name: str) -> _Profile:
@@ -111,7 +113,11 @@ def _profile(dbms_name: str) -> _Profile:
     if "mariadb" in name or "mysql" in name:
         kind = "mariadb" if "mariadb" in name else "mysql"
         return _Profile(
-            kind, "limit", on_connect=("SET SESSION TRANSACTION READ ONLY",), utf8_text=True
+            kind,
+            "limit",
+            on_connect=("SET SESSION TRANSACTION READ ONLY",),
+            utf8_text=True,
+            catalog_is_database=True,
         )
     if "oracle" in name:
         return _Profile("oracle", "fetch", per_transaction=("SET TRANSACTION READ ONLY",))
@@ -162,6 +168,7 @@ class OdbcSource:
         self._conn: pyodbc.Connection | None = None
         self._profile: _Profile | None = None
         self._quote = '"'
+        self._database: str | None = None  # the catalog calls' scope, where catalogs are databases
         self._catalog = Catalog(self._list_tables, self._list_columns, schema)
         self._bytewise: dict[str, bool] = {}
 
@@ -209,6 +216,9 @@ class OdbcSource:
                 conn.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
                 conn.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
                 conn.setencoding(encoding="utf-8")
+            if profile.catalog_is_database and self.schema is None:
+                # MariaDB Connector/ODBC's SQLTables lists the tables of every database.
+                self._database = str(conn.getinfo(pyodbc.SQL_DATABASE_NAME))
             cursor = conn.cursor()
             for statement in profile.on_connect:
                 cursor.execute(statement)
@@ -223,7 +233,9 @@ class OdbcSource:
         return conn
 
     @contextmanager
-    def read_only_connection(self, *, table: str | None = None) -> Iterator[pyodbc.Connection]:
+    def read_only_connection(
+        self, *, table: str | None = None, action: str = "reading"
+    ) -> Iterator[pyodbc.Connection]:
         """The source's connection for one transaction (read-only where the engine enforces it)."""
         conn = self._connection(table)
         assert self._profile is not None
@@ -236,7 +248,7 @@ class OdbcSource:
             yield conn
             conn.rollback()
         except pyodbc.Error as exc:
-            failure = classify_failure(exc, source=self.label, action="reading", table=table)
+            failure = classify_failure(exc, source=self.label, action=action, table=table)
             self._rollback_or_drop(drop=isinstance(failure, SourceUnavailable))
             raise failure from exc
         except BaseException:
@@ -266,15 +278,17 @@ class OdbcSource:
         return f"{self._quote}{name.replace(self._quote, self._quote * 2)}{self._quote}"
 
     def _list_tables(self) -> list[str]:
-        with self.read_only_connection() as conn:
-            rows = conn.cursor().tables(schema=self.schema).fetchall()
+        with self.read_only_connection(action="listing its tables") as conn:
+            rows = conn.cursor().tables(catalog=self._database, schema=self.schema).fetchall()
         return sorted({r.table_name for r in rows if str(r.table_type).upper() in _TABLE_TYPES})
 
     def _list_columns(self, table: str) -> list[ColumnInfo]:
-        with self.read_only_connection(table=table) as conn:
+        with self.read_only_connection(table=table, action="listing the columns") as conn:
             rows = [
                 r
-                for r in conn.cursor().columns(table=table, schema=self.schema)
+                for r in conn.cursor().columns(
+                    table=table, catalog=self._database, schema=self.schema
+                )
                 if r.table_name == table
             ]
         schemas = sorted({str(r.table_schem) for r in rows if r.table_schem is not None})

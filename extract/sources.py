@@ -173,7 +173,9 @@ class SqlAlchemySource:
         return f"{self.engine.dialect.name} database {self.engine.url.database!r}"
 
     @contextmanager
-    def read_only_connection(self, *, table: str | None = None) -> Iterator[sa.Connection]:
+    def read_only_connection(
+        self, *, table: str | None = None, action: str = "reading"
+    ) -> Iterator[sa.Connection]:
         """A pooled connection on which every transaction is read-only; rolled back and reset at the end."""
         try:
             conn = self.engine.connect()
@@ -187,7 +189,7 @@ class SqlAlchemySource:
                 self._kind = "mariadb" if is_mariadb else conn.dialect.name
             yield self._make_read_only(conn)
         except sa.exc.SQLAlchemyError as exc:
-            raise classify_failure(exc, source=self.label, action="reading", table=table) from exc
+            raise classify_failure(exc, source=self.label, action=action, table=table) from exc
         finally:
             self._release(conn)
 
@@ -223,13 +225,13 @@ class SqlAlchemySource:
             conn.close()
 
     def _list_tables(self) -> list[str]:
-        with self.read_only_connection() as conn:
+        with self.read_only_connection(action="listing its tables") as conn:
             inspector = sa.inspect(conn)
             names = inspector.get_table_names(schema=self.schema)
             return [*names, *inspector.get_view_names(schema=self.schema)]
 
     def _list_columns(self, table: str) -> list[ColumnInfo]:
-        with self.read_only_connection(table=table) as conn:
+        with self.read_only_connection(table=table, action="listing the columns") as conn:
             columns = sa.inspect(conn).get_columns(table, schema=self.schema)
             return [
                 ColumnInfo(c["name"], _family(c["type"]), _type_name(c["type"], conn.dialect))

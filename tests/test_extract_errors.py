@@ -195,3 +195,23 @@ def test_lost_connection_is_transient_and_the_next_call_reconnects(
         assert caught.value.table == "S_USER"
         assert extract.read_user_ids(source) == frozenset({"0-1"})  # what a retry does
         source.close()
+
+
+def test_an_odbc_source_sees_only_its_own_database(tmp_path: Path) -> None:
+    """MariaDB Connector/ODBC lists every database's tables unless asked for one: a legacy
+    table missing here but present in another database on the server is still missing."""
+
+    def without_cases(engine: sa.Engine) -> None:
+        with engine.begin() as conn:
+            extract.legacy_table("S_CASE").drop(conn)
+
+    with (
+        legacy_database("mariadb", tmp_path / "other", no_rows),
+        legacy_database("mariadb", tmp_path / "here", without_cases) as url,
+    ):
+        source = open_source("mariadb-odbc", url)
+        with pytest.raises(extract.SourceSchemaError) as caught:
+            extract.check_source(source)
+        source.close()
+    assert str(caught.value).startswith("Legacy table 'S_CASE' not found in the source.")
+    assert caught.value.table == "S_CASE"
