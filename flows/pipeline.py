@@ -359,6 +359,9 @@ def run_tables(
         with fewer_collections():
             for table in transform.TABLE_LOAD_ORDER:
                 migrate_table(job, table, steps=steps, sink=sink)
+        swept = load.sweep_unloaded(job.target)  # what batches left for their dependents
+        if swept:
+            log.info("deleted %d target rows of legacy rows no longer loaded", swept)
     except BaseException as exc:
         load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
         raise

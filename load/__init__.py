@@ -4,7 +4,7 @@ Public API (import from ``load``, not from its modules).
 """
 
 from load.attachments import FILE_FLAG_CODES, store_attachments
-from load.batch import BatchCounts, write_batch
+from load.batch import BatchCounts, sweep_unloaded, write_batch
 from load.checkpoint import Checkpoint, mark_table_complete, read_checkpoint, reset_checkpoints
 from load.crosswalk import seed_crosswalk
 from load.errors import (
@@ -64,6 +64,7 @@ __all__ = [
     "seed_crosswalk",
     "start_run",
     "store_attachments",
+    "sweep_unloaded",
     "target_id",
     "target_metadata",
     "target_revision",

@@ -29,6 +29,7 @@ from load.lineage import (
     clear_extension_columns,
     delete_stale_targets,
     lineage_key_columns,
+    sweep_unloaded_targets,
 )
 from load.transaction import write_transaction
 from load.upsert import (
@@ -41,7 +42,7 @@ from load.upsert import (
 )
 from transform.result import TransformResult
 
-__all__ = ["BatchCounts", "write_batch"]
+__all__ = ["BatchCounts", "sweep_unloaded", "write_batch"]
 
 _DB_ERRORS = (sa.exc.StatementError, psycopg.Error, sqlite3.Error)
 
@@ -88,6 +89,22 @@ def write_batch(engine: sa.Engine, result: TransformResult, *, run_id: str) -> B
     except _DB_ERRORS as exc:
         # Not chained: the driver's message, and SQLAlchemy's list of parameters, may quote row values.
         raise classify_db_error(exc, table=step.table) from None
+
+
+def sweep_unloaded(engine: sa.Engine) -> int:
+    """Once every table of a run is written: delete the target rows of legacy rows no longer
+    loaded that batches left because other rows still referred to them (:mod:`load.lineage`).
+
+    One transaction. Returns the rows deleted; raises :class:`TerminalLoadError` naming
+    the row that something still refers to.
+    """
+    try:
+        with write_transaction(engine) as conn:
+            return sweep_unloaded_targets(conn)
+    except LoadError:
+        raise
+    except _DB_ERRORS as exc:
+        raise classify_db_error(exc, table="stale target rows") from None
 
 
 def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> BatchCounts:
@@ -185,7 +202,8 @@ def _clear_rewritten(
     by_table: dict[str, list[str]] = {}
     for legacy_table, row_id in rewritten:
         by_table.setdefault(legacy_table, []).append(row_id)
-    deleted = delete_stale_targets(conn, by_table, produced)
+    unloaded = {key for key in rewritten if plan.states[key][0] != "loaded"}
+    deleted = delete_stale_targets(conn, by_table, produced, unloaded)
     step.table = "quarantine and dq_flag"
     delete_bookkeeping(conn, by_table)
     return deleted

@@ -5,6 +5,13 @@ row it produced before and does not produce now is deleted: all of them
 when it is no longer loaded, the dropped aliases when it still is. Tables
 are visited children first, so rows of one legacy row referring to each
 other go together.
+
+A row of a legacy row no longer loaded that other target rows still refer
+to (a person turned quarantined, with notes about them) stays until the end
+of the run: the rows referring to it come from tables loaded after it, whose
+batches rewrite them (a child of a quarantined parent is quarantined too).
+:func:`sweep_unloaded_targets` then deletes it, or names it if something
+still refers to it.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from load.errors import TerminalLoadError, classify_db_error
+from load.errors import TerminalLoadError
 from load.extension_columns import EXTENSIONS
 from load.target_schema import target_metadata, target_table
 from load.upsert import chunked, in_chunk_size, one_of, select_in_chunks
@@ -27,6 +34,7 @@ __all__ = [
     "delete_stale_targets",
     "lineage_key_columns",
     "lineage_tables",
+    "sweep_unloaded_targets",
 ]
 
 LineageKey = tuple[Any, ...]  # (legacy_table, legacy_row_id, *discriminators)
@@ -63,40 +71,102 @@ def delete_stale_targets(
     conn: sa.Connection,
     rewritten: Mapping[str, Sequence[str]],
     produced: Mapping[str, Collection[LineageKey]],
+    unloaded: Collection[tuple[str, str]] = (),
 ) -> int:
     """Delete target rows of the ``rewritten`` legacy rows (legacy_table -> ROW_IDs) not in ``produced``.
 
     ``produced`` maps a target table name to the lineage keys this batch writes
-    to it. Returns the number of rows deleted.
+    to it; ``unloaded`` holds the (legacy_table, ROW_ID) of those no longer loaded:
+    their rows that other target rows still refer to are left for
+    :func:`sweep_unloaded_targets` (see the module doc). Returns the number of rows deleted.
     """
     deleted = 0
     for table in reversed(lineage_tables()):
         key_columns = lineage_key_columns(table)
         pk = _primary_key(table)
         keep = produced.get(table.name, ())
-        stale: list[tuple[Any, str]] = []
+        stale: list[tuple[Any, str, str]] = []
         for legacy_table, row_ids in rewritten.items():
             stmt = sa.select(pk, *(table.c[c] for c in key_columns)).where(
                 table.c.legacy_table == legacy_table
             )
             rows = select_in_chunks(conn, stmt, table.c.legacy_row_id, list(row_ids))
-            stale.extend((row[0], row[2]) for row in rows if tuple(row[1:]) not in keep)
+            stale.extend((row[0], row[1], row[2]) for row in rows if tuple(row[1:]) not in keep)
         for chunk in chunked(stale, in_chunk_size(conn)):
-            try:
-                deleted += conn.execute(
-                    sa.delete(table).where(one_of(conn, pk, [pk_value for pk_value, _ in chunk]))
-                ).rowcount
-            except sa.exc.IntegrityError as exc:
-                ids = sorted({row_id for _, row_id in chunk})
-                error = classify_db_error(exc, table=table.name, legacy_row_id=ids[0])
-                raise TerminalLoadError(
-                    f"cannot delete target rows of {len(ids)} legacy row(s) no longer loaded: other target rows "
-                    "still refer to them (load the rows that refer to them first)",
-                    table=table.name,
-                    legacy_row_id=ids[0],
-                    sqlstate=error.sqlstate,
-                ) from None
+            count, referred = _delete_unreferred(conn, table, chunk)
+            deleted += count
+            if any((legacy_table, row_id) not in unloaded for _, legacy_table, row_id in referred):
+                raise _still_referred(table, referred)
     return deleted
+
+
+def sweep_unloaded_targets(conn: sa.Connection) -> int:
+    """Delete every target row whose legacy row the ledger has, but not as loaded; children first.
+
+    What batches left because other rows still referred to it (see the module doc):
+    by the end of a run the rows referring to it have been rewritten. Raises
+    :class:`TerminalLoadError` naming the row if one still refers to it. Returns the
+    number of rows deleted (none after a run that left nothing).
+    """
+    ledger = target_table("migration.ledger")
+    deleted = 0
+    for table in reversed(lineage_tables()):
+        pk = _primary_key(table)
+        joined = table.join(
+            ledger,
+            sa.and_(
+                ledger.c.legacy_table == table.c.legacy_table,
+                ledger.c.legacy_row_id == table.c.legacy_row_id,
+            ),
+        )
+        stmt = (
+            sa.select(pk, table.c.legacy_table, table.c.legacy_row_id)
+            .select_from(joined)
+            .where(ledger.c.outcome != "loaded")
+        )
+        rows = [tuple(row) for row in conn.execute(stmt)]
+        for chunk in chunked(rows, in_chunk_size(conn)):
+            count, referred = _delete_unreferred(conn, table, chunk)
+            deleted += count
+            if referred:
+                raise _still_referred(table, referred)
+    return deleted
+
+
+def _delete_unreferred(
+    conn: sa.Connection, table: sa.Table, rows: Sequence[tuple[Any, str, str]]
+) -> tuple[int, list[tuple[Any, str, str]]]:
+    """Delete ``rows`` (primary key, legacy_table, ROW_ID) of ``table``; return how many went
+    and the rows other target rows still refer to, which stay (one savepoint per row only
+    when the whole chunk cannot go)."""
+    pk = _primary_key(table)
+    try:
+        with conn.begin_nested():
+            count = conn.execute(
+                sa.delete(table).where(one_of(conn, pk, [row[0] for row in rows]))
+            ).rowcount
+        return count, []
+    except sa.exc.IntegrityError:
+        pass
+    deleted, referred = 0, []
+    for row in rows:
+        try:
+            with conn.begin_nested():
+                deleted += conn.execute(sa.delete(table).where(pk == row[0])).rowcount
+        except sa.exc.IntegrityError:
+            referred.append(row)
+    return deleted, referred
+
+
+def _still_referred(table: sa.Table, referred: Sequence[tuple[Any, str, str]]) -> TerminalLoadError:
+    ids = sorted({row_id for _, _, row_id in referred})
+    return TerminalLoadError(
+        f"cannot delete target rows of {len(ids)} legacy row(s) no longer loaded: other target rows "
+        "still refer to them, and the migration rules do not change those (a link edited in the "
+        "store, or a row whose rules do not follow its parent)",
+        table=table.name,
+        legacy_row_id=ids[0],
+    )
 
 
 def clear_extension_columns(

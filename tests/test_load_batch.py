@@ -310,19 +310,38 @@ def test_staff_users_keep_their_values(target: sa.Engine) -> None:
     assert load.outcome_counts(target) == {"S_USER": {"loaded": 2, "quarantined": 0, "excluded": 0}}
 
 
-def test_a_parent_still_referred_to_is_not_deleted_silently(target: sa.Engine) -> None:
+def test_a_parent_still_referred_to_waits_for_the_sweep_at_the_end_of_the_run(
+    target: sa.Engine,
+) -> None:
+    """A person turned quarantined while an alias still refers to it stays until the run's
+    sweep (its dependents are written later in the run); the sweep refuses, naming it, while
+    something refers to it, and deletes it once that row is rewritten (here the extension
+    row, quarantined in turn)."""
     run = new_run(target)
     ids = row_ids(2)
     load.write_batch(target, person_batch(ids), run_id=run)
     load.write_batch(target, extension_batch({"1-X01": (ids[0], ["Ann"])}), run_id=run)
+    load.write_batch(
+        target, person_batch(ids, quarantined=[ids[0]], versions={ids[0]: 2}), run_id=run
+    )
+    persons = "SELECT legacy_row_id FROM icm.person ORDER BY 1"
+    assert rows(target, persons) == [(ids[0],), (ids[1],)]
+    outcome = "SELECT outcome FROM migration.ledger WHERE legacy_row_id = :r"
+    assert rows(target, outcome, r=ids[0]) == [("quarantined",)]
+
     before = dump(target)
     with pytest.raises(load.TerminalLoadError) as caught:
-        load.write_batch(
-            target, person_batch(ids, quarantined=[ids[0]], versions={ids[0]: 2}), run_id=run
-        )
+        load.sweep_unloaded(target)
     assert (caught.value.table, caught.value.legacy_row_id) == ("person", ids[0])
     assert "refer to them" in str(caught.value)
     assert dump(target) == before
+
+    load.write_batch(
+        target, extension_batch({"1-X01": (ids[0], ["Ann"])}, quarantined=["1-X01"]), run_id=run
+    )
+    assert load.sweep_unloaded(target) == 1
+    assert rows(target, persons) == [(ids[1],)]
+    assert load.sweep_unloaded(target) == 0
 
 
 def test_repeated_flags_are_written_once_and_contradicting_ones_refused(target: sa.Engine) -> None:

@@ -1,0 +1,142 @@
+"""Migrating again after the source changed: the store ends as a fresh migration of the changed source.
+
+The case that used to stop a re-run: a person other rows refer to turns
+quarantined (a birth date moved into the future). The person's batch cannot
+delete its target row while notes, participations and relationships still
+point at it; those are loaded later in the run, and quarantined too (their
+parent is). The row is left until every table is done, then swept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from e2e_support import dump_target, ledger, quarantine_codes, sqlite_legacy
+
+import load
+import synthetic
+from flows.engines import make_target_engine
+from flows.pipeline import migrate_direct
+from flows.reconcile_flow import reconcile_direct
+from transform import target_id
+
+BATCH = 23
+
+
+def _migrate(legacy: str, files: Path, target: str, store: Path) -> dict[str, dict[str, int]]:
+    return migrate_direct(
+        legacy,
+        target,
+        attachments_dir=files,
+        attachment_store=store,
+        batch_size=BATCH,
+        as_of=synthetic.AS_OF,
+    )
+
+
+def _most_noted_person(legacy: str, engine: sa.Engine) -> str:
+    """The loaded S_CONTACT ROW_ID that the most activities are about, among those no
+    quarantined row names: a row quarantined already keeps its reasons on a re-run (a
+    known limit, in the README), so PARENT_QUARANTINED would not be added to it."""
+    quarantine = load.target_table("quarantine")
+    with engine.connect() as conn:
+        raw_rows = [r for (r,) in conn.execute(sa.select(quarantine.c.raw_row))]
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        ranked = conn.execute(
+            'SELECT "TARGET_PER_ID" FROM "S_EVT_ACT" WHERE "TARGET_PER_ID" IS NOT NULL '
+            "GROUP BY 1 ORDER BY count(*) DESC, 1"
+        ).fetchall()
+    outcomes = ledger(engine)
+    for (row_id,) in ranked:
+        if outcomes.get(("S_CONTACT", row_id), {}).get("outcome") == "loaded" and not any(
+            f'"{row_id}"' in raw for raw in raw_rows
+        ):
+            return str(row_id)
+    raise AssertionError("no loaded person noted in activities and named by no quarantined row")
+
+
+def _born_in_the_future(legacy: str, person: str) -> None:
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        conn.execute(
+            'UPDATE "S_CONTACT" SET "BIRTH_DT" = ? WHERE "ROW_ID" = ?',
+            ("2030-01-01 00:00:00", person),
+        )
+
+
+@pytest.fixture
+def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'target.sqlite'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_rerun_after_a_referred_person_turns_quarantined_equals_a_fresh_migration(
+    target_url: str, tmp_path: Path
+) -> None:
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    _migrate(legacy, files, target_url, tmp_path / "store")
+    engine = make_target_engine(target_url)
+    person = _most_noted_person(legacy, engine)
+
+    _born_in_the_future(legacy, person)
+    _migrate(legacy, files, target_url, tmp_path / "store")
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    _migrate(legacy, files, fresh, tmp_path / "fresh-store")
+    assert dump_target(engine) == dump_target(make_target_engine(fresh))
+    codes = quarantine_codes(engine)
+    assert "DOB_IN_FUTURE" in codes[("S_CONTACT", person)]
+    children = [k for k, c in codes.items() if "PARENT_QUARANTINED" in c and k[0] == "S_EVT_ACT"]
+    assert len(children) >= 2  # the notes about the person followed it
+    outcome = reconcile_direct(
+        source=legacy,
+        target=target_url,
+        out_dir=tmp_path / "report",
+        attachments_dir=files,
+        attachment_store=tmp_path / "store",
+    )
+    assert outcome.result.status == "clean"
+    engine.dispose()
+
+
+def test_a_row_still_referred_to_at_the_end_stops_the_run_naming_it(tmp_path: Path) -> None:
+    """A link the rules do not rewrite (here edited in the store) keeps the person referred to:
+    the run fails naming the person's row, and the store keeps the person."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    _migrate(legacy, files, target, tmp_path / "store")
+    engine = make_target_engine(target)
+    person = _most_noted_person(legacy, engine)
+    activity = load.target_table("activity")
+    with engine.begin() as conn:
+        other: Any = conn.execute(
+            sa.select(activity.c.id)
+            .where(activity.c.about_person_id != target_id("S_CONTACT", person))
+            .limit(1)
+        ).scalar_one()
+        conn.execute(
+            sa.update(activity)
+            .where(activity.c.id == other)
+            .values(about_person_id=target_id("S_CONTACT", person))
+        )
+
+    _born_in_the_future(legacy, person)
+    with pytest.raises(load.TerminalLoadError) as caught:
+        _migrate(legacy, files, target, tmp_path / "store")
+    assert (caught.value.table, caught.value.legacy_row_id) == ("person", person)
+    assert "still refer to them" in str(caught.value)
+    person_table = load.target_table("person")
+    with engine.connect() as conn:
+        kept = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(person_table)
+            .where(person_table.c.id == target_id("S_CONTACT", person))
+        ).scalar_one()
+    assert kept == 1
+    engine.dispose()
