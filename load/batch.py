@@ -19,7 +19,12 @@ import psycopg
 import sqlalchemy as sa
 
 from load.batch_plan import RUN_COLUMN, BatchPlan, LegacyKey, plan_batch, too_long_value
-from load.bookkeeping import delete_bookkeeping, write_flags, write_quarantine
+from load.bookkeeping import (
+    delete_bookkeeping,
+    outdated_bookkeeping,
+    write_flags,
+    write_quarantine,
+)
 from load.checkpoint import advance_checkpoint
 from load.errors import LoadError, TerminalLoadError, classify_db_error
 from load.extension_columns import kept_on_upsert
@@ -117,6 +122,8 @@ def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> Ba
         and old.outcome == outcome
         and old.source_hash == source_hash
     }
+    step.table = "quarantine and dq_flag"
+    unchanged -= _outdated(conn, plan, unchanged)
     rewritten = [key for key in plan.states if key in previous and key not in unchanged]
     upserts = [(table, _only(frame, unchanged)) for table, frame in plan.upserts]
     deleted = 0
@@ -161,6 +168,24 @@ def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> Ba
         target_rows_deleted=deleted,
         strategy=strategy_for(conn),
     )
+
+
+def _outdated(conn: sa.Connection, plan: BatchPlan, unchanged: set[LegacyKey]) -> set[LegacyKey]:
+    """The unchanged rows whose stored quarantine record or flags the rules now make otherwise."""
+    by_outcome: dict[str, list[str]] = {"quarantined": [], "loaded": []}
+    for key in unchanged:
+        by_outcome.get(plan.states[key][0], []).append(key[1])
+    if not by_outcome["quarantined"] and not by_outcome["loaded"]:
+        return set()
+    row_ids = outdated_bookkeeping(
+        conn,
+        plan.legacy_table,
+        by_outcome["quarantined"],
+        by_outcome["loaded"],
+        plan.quarantined,
+        plan.flags,
+    )
+    return {(plan.legacy_table, row_id) for row_id in row_ids}
 
 
 def _only(frame: pd.DataFrame, unchanged: set[LegacyKey]) -> pd.DataFrame:
@@ -233,7 +258,8 @@ def _upsert_targets(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, r
             rows,
             conflict=conflict,
             update=update,
-            changed_when=("source_hash",),
+            # Every value, not only source_hash: a row rewritten for what it depends on keeps its hash.
+            changed_when=[c for c in update if c != RUN_COLUMN],
         )
     except (
         sa.exc.IntegrityError,
