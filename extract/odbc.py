@@ -20,14 +20,17 @@ other          ``FETCH FIRST``   none                 (a read-only login)
 (*) unless the key column's collation already is byte order (:mod:`extract.key_order`).
 
 The SQLite ODBC driver cuts text at its first NUL character, so on SQLite text
-columns are read as BLOBs and decoded. MariaDB Connector/ODBC cuts it there too
-when it converts text to UTF-16 (pyodbc's default for wide columns), so on
-MariaDB and MySQL text is read in the driver's narrow form, as UTF-8 (tested:
-a NUL anywhere in a note, characters outside the BMP). Other drivers are not
-tested here for NUL: check a note holding one before trusting a new driver. It also silently returns NULL for a DATETIME or NUMERIC value
+columns are read as BLOBs and decoded. It also silently returns NULL for a DATETIME or NUMERIC value
 it cannot parse, which would hide bad data; on SQLite, date and number
 columns are therefore read as text (a REAL as its 15-significant-digit text,
 as :mod:`extract.oracle` reads a float) and given their meaning above.
+
+MariaDB Connector/ODBC cuts text at its first NUL too when it converts it to
+UTF-16 (pyodbc's default for wide columns), so on MariaDB and MySQL text is read
+in the driver's narrow form, as UTF-8 (tested: a NUL anywhere in a note,
+characters outside the BMP). Its catalog calls list every database's tables
+unless given one: they are given the connection's. Other drivers are not tested
+here for NUL: check a note holding one before trusting a new driver.
 
 For PostgreSQL, add ``UseDeclareFetch=1`` to the connection string so that
 psqlODBC streams results through a cursor instead of buffering them.

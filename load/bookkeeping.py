@@ -82,14 +82,18 @@ def write_flags(conn: sa.Connection, flags: Sequence[Flag], *, run_id: str) -> i
     )
 
 
-def _quarantine_row(record: QuarantineRecord, run_id: str) -> tuple[str, ...]:
+def _reasons(record: QuarantineRecord) -> tuple[str, str]:
+    """The record's reason_codes and details, as stored (JSON text)."""
     details = [{"code": r.code, "column": r.column, "message": r.message} for r in record.reasons]
+    return json.dumps(list(record.reason_codes)), json.dumps(details, ensure_ascii=False)
+
+
+def _quarantine_row(record: QuarantineRecord, run_id: str) -> tuple[str, ...]:
     return (
         record.legacy_table,
         record.legacy_row_id,
         run_id,
-        json.dumps(list(record.reason_codes)),
-        json.dumps(details, ensure_ascii=False),
+        *_reasons(record),
         json.dumps(dict(record.raw_row), ensure_ascii=False, sort_keys=True, default=str),
         "open",
     )
@@ -124,10 +128,13 @@ def delete_bookkeeping(conn: sa.Connection, keys: Mapping[str, Sequence[str]]) -
     return deleted
 
 
+_FLAG_STATE = (*FLAG_KEY[2:], *_FLAG_VALUES)
+"""A flag of a known legacy row: code, field and the values :func:`write_flags` stores."""
+
+
 def _flag_state(flag: Flag) -> tuple[str | None, ...]:
     return (
-        flag.code,
-        flag.field or "",
+        *_flag_key(flag)[2:],
         flag.target_table,
         flag.target_id,
         flag.original_value,
@@ -152,11 +159,7 @@ def outdated_bookkeeping(
     """
     outdated: set[str] = set()
     if quarantined:
-        now = {
-            r.legacy_row_id: _quarantine_row(r, "")[3:5]
-            for r in records
-            if r.legacy_table == legacy_table
-        }
+        now = {r.legacy_row_id: _reasons(r) for r in records if r.legacy_table == legacy_table}
         stmt = sa.select(
             QUARANTINE.c.legacy_row_id, QUARANTINE.c.reason_codes, QUARANTINE.c.details
         ).where(QUARANTINE.c.legacy_table == legacy_table)
@@ -170,15 +173,7 @@ def outdated_bookkeeping(
         for flag in flags:
             if flag.legacy_table == legacy_table and flag.code not in FILE_FLAG_CODES:
                 wanted.setdefault(flag.legacy_row_id, set()).add(_flag_state(flag))
-        columns = (
-            "code",
-            "field",
-            "target_table",
-            "target_id",
-            "original_value",
-            "normalised_value",
-        )
-        stmt = sa.select(DQ_FLAG.c.legacy_row_id, *(DQ_FLAG.c[c] for c in columns)).where(
+        stmt = sa.select(DQ_FLAG.c.legacy_row_id, *(DQ_FLAG.c[c] for c in _FLAG_STATE)).where(
             DQ_FLAG.c.legacy_table == legacy_table, DQ_FLAG.c.code.not_in(sorted(FILE_FLAG_CODES))
         )
         have: dict[str, set[tuple[str | None, ...]]] = {}
