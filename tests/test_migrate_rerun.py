@@ -1,6 +1,6 @@
 """Migrating again after the source changed: the store ends as a fresh migration of the changed source.
 
-Two changes whose effects reach rows that did not change themselves:
+Three changes whose effects reach rows that did not change themselves:
 
 * a person other rows refer to turns quarantined (a birth date moved into the
   future). The person's batch cannot delete its target row while notes,
@@ -11,7 +11,9 @@ Two changes whose effects reach rows that did not change themselves:
   outcome are the same;
 * the merge records are undone (no longer 'Delete (Merge Record)'): links to
   merged-away persons are no longer re-pointed, which changes the flags and
-  quarantine reasons of rows whose own source did not change.
+  quarantine reasons of rows whose own source did not change;
+* a person quarantined in the first run is fixed: the rows quarantined with it
+  (PARENT_QUARANTINED) are loaded again.
 """
 
 from __future__ import annotations
@@ -67,12 +69,17 @@ def _undo_merges(legacy: str) -> int:
         ).rowcount
 
 
-def _born_in_the_future(legacy: str, person: str) -> None:
+def _set_birth(legacy: str, person: str, birth: str | None) -> str | None:
+    """Set the person's BIRTH_DT; return the one it had."""
     with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
-        conn.execute(
-            'UPDATE "S_CONTACT" SET "BIRTH_DT" = ? WHERE "ROW_ID" = ?',
-            ("2030-01-01 00:00:00", person),
-        )
+        query = 'SELECT "BIRTH_DT" FROM "S_CONTACT" WHERE "ROW_ID" = ?'
+        (before,) = conn.execute(query, (person,)).fetchone()
+        conn.execute('UPDATE "S_CONTACT" SET "BIRTH_DT" = ? WHERE "ROW_ID" = ?', (birth, person))
+    return None if before is None else str(before)
+
+
+def _born_in_the_future(legacy: str, person: str) -> str | None:
+    return _set_birth(legacy, person, "2030-01-01 00:00:00")
 
 
 @pytest.fixture
@@ -83,18 +90,26 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.mark.parametrize("change", ["person quarantined", "merges undone"])
+@pytest.mark.parametrize("change", ["person quarantined", "merges undone", "person fixed"])
 @pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     target_url: str, change: str, tmp_path: Path
 ) -> None:
     legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
-    _migrate(legacy, files, target_url, tmp_path / "store")
     engine = make_target_engine(target_url)
+    if change == "person fixed":  # quarantined in the first run, with the rows about it
+        scratch = f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        _migrate(legacy, files, scratch, tmp_path / "scratch-store")
+        person = _most_noted_person(legacy, make_target_engine(scratch))
+        birth = _born_in_the_future(legacy, person)
+    _migrate(legacy, files, target_url, tmp_path / "store")
     before = quarantine_codes(engine)
     if change == "person quarantined":
         person = _most_noted_person(legacy, engine)
         _born_in_the_future(legacy, person)
+    elif change == "person fixed":
+        assert "DOB_IN_FUTURE" in before[("S_CONTACT", person)]
+        _set_birth(legacy, person, birth)
     else:
         assert _undo_merges(legacy) >= 1
 
@@ -104,8 +119,14 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     _migrate(legacy, files, fresh, tmp_path / "fresh-store")
     assert dump_target(engine) == dump_target(make_target_engine(fresh))
     codes = quarantine_codes(engine)
-    # Rows whose own source did not change, quarantined both times, with other reasons now.
-    assert any(codes[k] != before[k] for k in codes.keys() & before.keys() if k[0] != "S_CONTACT")
+    if change == "person fixed":  # the rows about the person are loaded again
+        assert ("S_CONTACT", person) not in codes
+        children = sum("PARENT_QUARANTINED" in c for c in before.values())
+        assert sum("PARENT_QUARANTINED" in c for c in codes.values()) <= children - 2
+    else:  # rows whose own source did not change, quarantined both times, other reasons now
+        assert any(
+            codes[k] != before[k] for k in codes.keys() & before.keys() if k[0] != "S_CONTACT"
+        )
     if change == "person quarantined":
         assert "DOB_IN_FUTURE" in codes[("S_CONTACT", person)]
         notes = [k for k, c in codes.items() if "PARENT_QUARANTINED" in c and k[0] == "S_EVT_ACT"]
