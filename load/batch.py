@@ -172,18 +172,12 @@ def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> Ba
 
 def _outdated(conn: sa.Connection, plan: BatchPlan, unchanged: set[LegacyKey]) -> set[LegacyKey]:
     """The unchanged rows whose stored quarantine record or flags the rules now make otherwise."""
-    by_outcome: dict[str, list[str]] = {"quarantined": [], "loaded": []}
-    for key in unchanged:
-        by_outcome.get(plan.states[key][0], []).append(key[1])
-    if not by_outcome["quarantined"] and not by_outcome["loaded"]:
+    quarantined = [key[1] for key in unchanged if plan.states[key][0] == "quarantined"]
+    loaded = [key[1] for key in unchanged if plan.states[key][0] == "loaded"]
+    if not quarantined and not loaded:
         return set()
     row_ids = outdated_bookkeeping(
-        conn,
-        plan.legacy_table,
-        by_outcome["quarantined"],
-        by_outcome["loaded"],
-        plan.quarantined,
-        plan.flags,
+        conn, plan.legacy_table, quarantined, loaded, plan.quarantined, plan.flags
     )
     return {(plan.legacy_table, row_id) for row_id in row_ids}
 
