@@ -1,10 +1,11 @@
 """Write one transformed batch: target rows, ledger, quarantine, flags and checkpoint in ONE transaction.
 
 Idempotent by the ledger: a legacy row whose ledger entry already has the
-same source hash and outcome is left untouched (its target rows keep their
-``migration_run_id``). A row whose hash or outcome changed is rewritten: its
-flags and quarantine record are replaced, target rows it no longer produces
-are deleted, its target rows are upserted on the lineage key.
+same source hash, outcome and output digest (:mod:`load.output_digest`: what
+the batch writes for it) is left untouched (its target rows keep their
+``migration_run_id``). Any other row is rewritten: its flags and quarantine
+record are replaced, target rows it no longer produces are deleted, its target
+rows are upserted on the lineage key (the database writes only values that differ).
 """
 
 from __future__ import annotations
@@ -19,12 +20,7 @@ import psycopg
 import sqlalchemy as sa
 
 from load.batch_plan import RUN_COLUMN, BatchPlan, LegacyKey, plan_batch, too_long_value
-from load.bookkeeping import (
-    delete_bookkeeping,
-    outdated_bookkeeping,
-    write_flags,
-    write_quarantine,
-)
+from load.bookkeeping import delete_bookkeeping, write_flags, write_quarantine
 from load.checkpoint import advance_checkpoint
 from load.errors import LoadError, TerminalLoadError, classify_db_error
 from load.extension_columns import kept_on_upsert
@@ -117,13 +113,12 @@ def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> Ba
     previous = read_ledger_states(conn, {plan.legacy_table: [k[1] for k in plan.states]})
     unchanged = {
         key
-        for key, (outcome, source_hash) in plan.states.items()
+        for key, (outcome, source_hash, digest) in plan.states.items()
         if (old := previous.get(key)) is not None
         and old.outcome == outcome
         and old.source_hash == source_hash
+        and old.output_digest == digest
     }
-    step.table = "quarantine and dq_flag"
-    unchanged -= _outdated(conn, plan, unchanged)
     rewritten = [key for key in plan.states if key in previous and key not in unchanged]
     upserts = [(table, _only(frame, unchanged)) for table, frame in plan.upserts]
     deleted = 0
@@ -170,18 +165,6 @@ def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> Ba
     )
 
 
-def _outdated(conn: sa.Connection, plan: BatchPlan, unchanged: set[LegacyKey]) -> set[LegacyKey]:
-    """The unchanged rows whose stored quarantine record or flags the rules now make otherwise."""
-    quarantined = [key[1] for key in unchanged if plan.states[key][0] == "quarantined"]
-    loaded = [key[1] for key in unchanged if plan.states[key][0] == "loaded"]
-    if not quarantined and not loaded:
-        return set()
-    row_ids = outdated_bookkeeping(
-        conn, plan.legacy_table, quarantined, loaded, plan.quarantined, plan.flags
-    )
-    return {(plan.legacy_table, row_id) for row_id in row_ids}
-
-
 def _only(frame: pd.DataFrame, unchanged: set[LegacyKey]) -> pd.DataFrame:
     """``frame`` without the rows of unchanged legacy rows."""
     if not unchanged or frame.empty:
@@ -224,7 +207,10 @@ def _clear_rewritten(
     unloaded = {key for key in rewritten if plan.states[key][0] != "loaded"}
     deleted = delete_stale_targets(conn, by_table, produced, unloaded)
     step.table = "quarantine and dq_flag"
-    delete_bookkeeping(conn, by_table)
+    quarantined = {key for key in rewritten if plan.states[key][0] == "quarantined"}
+    rewritten_keys = set(rewritten)
+    flags = [f for f in plan.flags if (f.legacy_table, f.legacy_row_id) in rewritten_keys]
+    delete_bookkeeping(conn, by_table, still_quarantined=quarantined, flags_kept=flags)
     return deleted
 
 

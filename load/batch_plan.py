@@ -18,6 +18,7 @@ from load.bookkeeping import unique_flags
 from load.errors import TerminalLoadError
 from load.ledger import OUTCOMES
 from load.lineage import lineage_key_columns
+from load.output_digest import DIGEST_COLUMN, output_digests
 from load.target_schema import target_table
 from transform.result import LEDGER_COLUMNS, Flag, QuarantineRecord, TransformResult
 
@@ -33,8 +34,8 @@ class BatchPlan:
     """A checked batch: the frames by table object, and the ledger's verdict per legacy row."""
 
     legacy_table: str
-    ledger: pd.DataFrame
-    states: dict[LegacyKey, tuple[str, str]]  # key -> (outcome, source_hash)
+    ledger: pd.DataFrame  # with the output_digest of each row
+    states: dict[LegacyKey, tuple[str, str, str]]  # key -> (outcome, source_hash, output_digest)
     upserts: list[tuple[sa.Table, pd.DataFrame]]
     updates: list[tuple[sa.Table, pd.DataFrame]]
     quarantined: list[QuarantineRecord]
@@ -203,10 +204,22 @@ def plan_batch(result: TransformResult) -> BatchPlan:
                 table=flag.legacy_table,
                 legacy_row_id=flag.legacy_row_id,
             )
+    digests = output_digests(
+        result.ledger,
+        [(t.name, f) for t, f in upserts],
+        [(t.name, f) for t, f in updates],
+        result.quarantined,
+        flags,
+        ignore=(RUN_COLUMN,),
+    )
+    ledger = result.ledger.assign(**{DIGEST_COLUMN: digests})
     return BatchPlan(
         legacy_table=result.legacy_table,
-        ledger=result.ledger,
-        states=states,
+        ledger=ledger,
+        states={
+            key: (*state, digest)
+            for (key, state), digest in zip(states.items(), digests, strict=True)
+        },
         upserts=upserts,
         updates=updates,
         quarantined=list(result.quarantined),

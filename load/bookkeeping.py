@@ -1,9 +1,4 @@
-"""Quarantine records and data-quality flags: written with their rows, replaced when a row is rewritten.
-
-A row whose source and outcome are unchanged is not rewritten, unless its stored
-record or flags differ from what the rules make of it now (:func:`outdated_bookkeeping`):
-what it depends on changed (a parent quarantined, a merge record gone).
-"""
+"""Quarantine records and data-quality flags: written with their rows, replaced when a row is rewritten."""
 
 from __future__ import annotations
 
@@ -12,7 +7,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from load.attachments import FILE_FLAG_CODES
 from load.errors import TerminalLoadError
 from load.target_schema import target_table
 from load.upsert import chunked, in_chunk_size, one_of, select_in_chunks, upsert_rows
@@ -21,7 +15,6 @@ from transform.result import Flag, QuarantineRecord
 __all__ = [
     "FLAG_KEY",
     "delete_bookkeeping",
-    "outdated_bookkeeping",
     "unique_flags",
     "write_flags",
     "write_quarantine",
@@ -102,7 +95,9 @@ def _quarantine_row(record: QuarantineRecord, run_id: str) -> tuple[str, ...]:
 def write_quarantine(
     conn: sa.Connection, records: Sequence[QuarantineRecord], *, run_id: str
 ) -> int:
-    """Upsert quarantine records (status ``open``), one per legacy row."""
+    """Upsert quarantine records, one per legacy row. A new record, or one whose reasons or raw
+    row changed, is ``open`` (to review again); an unchanged one keeps its status (a steward's
+    ``waived`` stands) and its run id."""
     rows = [_quarantine_row(r, run_id) for r in records]
     update = [c for c in _QUARANTINE_COLUMNS if c not in ("legacy_table", "legacy_row_id")]
     return upsert_rows(
@@ -112,72 +107,39 @@ def write_quarantine(
         rows,
         conflict=("legacy_table", "legacy_row_id"),
         update=update,
+        changed_when=("reason_codes", "details", "raw_row"),
     )
 
 
-def delete_bookkeeping(conn: sa.Connection, keys: Mapping[str, Sequence[str]]) -> int:
-    """Delete the quarantine records and flags of ``keys`` (legacy_table -> ROW_IDs)."""
-    deleted = 0
-    for table in (QUARANTINE, DQ_FLAG):
-        for legacy_table, row_ids in keys.items():
-            for chunk in chunked(list(row_ids), in_chunk_size(conn)):
-                stmt = sa.delete(table).where(
-                    table.c.legacy_table == legacy_table, one_of(conn, table.c.legacy_row_id, chunk)
-                )
-                deleted += conn.execute(stmt).rowcount
-    return deleted
-
-
-_FLAG_STATE = (*FLAG_KEY[2:], *_FLAG_VALUES)
-"""A flag of a known legacy row: code, field and the values :func:`write_flags` stores."""
-
-
-def _flag_state(flag: Flag) -> tuple[str | None, ...]:
-    return (
-        *_flag_key(flag)[2:],
-        flag.target_table,
-        flag.target_id,
-        flag.original_value,
-        flag.normalised_value,
-    )
-
-
-def outdated_bookkeeping(
+def delete_bookkeeping(
     conn: sa.Connection,
-    legacy_table: str,
-    quarantined: Collection[str],
-    loaded: Collection[str],
-    records: Iterable[QuarantineRecord],
-    flags: Iterable[Flag],
-) -> set[str]:
-    """The ROW_IDs among ``quarantined`` whose stored record (reasons) and among ``loaded`` whose
-    stored flags differ from ``records`` and ``flags``, what the rules make of them now.
-
-    Meant for rows whose source and outcome did not change: one query for each kind. The
-    flags load raises on attachment files (:data:`FILE_FLAG_CODES`) are not the rules':
-    they are left out on both sides.
-    """
-    outdated: set[str] = set()
-    if quarantined:
-        now = {r.legacy_row_id: _reasons(r) for r in records if r.legacy_table == legacy_table}
-        stmt = sa.select(
-            QUARANTINE.c.legacy_row_id, QUARANTINE.c.reason_codes, QUARANTINE.c.details
-        ).where(QUARANTINE.c.legacy_table == legacy_table)
-        stored = {
-            row[0]: (row[1], row[2])
-            for row in select_in_chunks(conn, stmt, QUARANTINE.c.legacy_row_id, sorted(quarantined))
-        }
-        outdated.update(r for r in quarantined if stored.get(r) != now.get(r))
-    if loaded:
-        wanted: dict[str, set[tuple[str | None, ...]]] = {}
-        for flag in flags:
-            if flag.legacy_table == legacy_table and flag.code not in FILE_FLAG_CODES:
-                wanted.setdefault(flag.legacy_row_id, set()).add(_flag_state(flag))
-        stmt = sa.select(DQ_FLAG.c.legacy_row_id, *(DQ_FLAG.c[c] for c in _FLAG_STATE)).where(
-            DQ_FLAG.c.legacy_table == legacy_table, DQ_FLAG.c.code.not_in(sorted(FILE_FLAG_CODES))
+    keys: Mapping[str, Sequence[str]],
+    *,
+    still_quarantined: Collection[tuple[str, str]] = (),
+    flags_kept: Iterable[Flag] = (),
+) -> int:
+    """Delete the quarantine records and flags of ``keys`` (legacy_table -> ROW_IDs) that are not
+    written again: the records of rows ``still_quarantined`` and the flags with the key of one of
+    ``flags_kept`` stay, for :func:`write_quarantine` and :func:`write_flags` to update in place
+    (an unchanged one keeps its id, run id and status)."""
+    kept = {_flag_key(f) for f in flags_kept}
+    deleted = 0
+    for legacy_table, row_ids in keys.items():
+        gone = [r for r in row_ids if (legacy_table, r) not in still_quarantined]
+        for chunk in chunked(gone, in_chunk_size(conn)):
+            deleted += conn.execute(
+                sa.delete(QUARANTINE).where(
+                    QUARANTINE.c.legacy_table == legacy_table,
+                    one_of(conn, QUARANTINE.c.legacy_row_id, chunk),
+                )
+            ).rowcount
+        stmt = sa.select(DQ_FLAG.c.id, *(DQ_FLAG.c[c] for c in FLAG_KEY)).where(
+            DQ_FLAG.c.legacy_table == legacy_table
         )
-        have: dict[str, set[tuple[str | None, ...]]] = {}
-        for row in select_in_chunks(conn, stmt, DQ_FLAG.c.legacy_row_id, sorted(loaded)):
-            have.setdefault(row[0], set()).add(tuple(row[1:]))
-        outdated.update(r for r in loaded if have.get(r, set()) != wanted.get(r, set()))
-    return outdated
+        stored = select_in_chunks(conn, stmt, DQ_FLAG.c.legacy_row_id, list(row_ids))
+        stale = [row[0] for row in stored if (*row[1:4], row[4] or "") not in kept]
+        for chunk in chunked(stale, in_chunk_size(conn)):
+            deleted += conn.execute(
+                sa.delete(DQ_FLAG).where(one_of(conn, DQ_FLAG.c.id, chunk))
+            ).rowcount
+    return deleted

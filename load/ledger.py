@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from load.output_digest import DIGEST_COLUMN
 from load.target_schema import target_table
 from load.upsert import frame_records, select_in_chunks, upsert_rows
 from transform.result import LEDGER_COLUMNS
@@ -34,6 +35,7 @@ class LedgerState:
     source_hash: str
     target_table: str | None
     target_id: str | None
+    output_digest: str | None = None  # what its batch wrote (None: written before digests)
 
 
 def read_ledger_states(
@@ -51,11 +53,12 @@ def read_ledger_states(
             LEDGER.c.source_hash,
             LEDGER.c.target_table,
             LEDGER.c.target_id,
+            LEDGER.c.output_digest,
         ).where(LEDGER.c.legacy_table == legacy_table)
         rows = select_in_chunks(conn, stmt, LEDGER.c.legacy_row_id, sorted(wanted))
-        for row_id, outcome, source_hash, target, target_id in rows:
+        for row_id, *state in rows:
             if row_id in wanted:  # the database may compare more loosely than Python
-                found[(legacy_table, row_id)] = LedgerState(outcome, source_hash, target, target_id)
+                found[(legacy_table, row_id)] = LedgerState(*state)
     return found
 
 
@@ -80,8 +83,9 @@ def outcome_counts(engine: sa.Engine) -> dict[str, dict[str, int]]:
 
 
 def write_ledger(conn: sa.Connection, ledger: pd.DataFrame, *, run_id: str) -> int:
-    """Upsert ledger rows (columns :data:`LEDGER_COLUMNS`) stamped with ``run_id``."""
-    columns = [*LEDGER_COLUMNS, "run_id"]
-    rows = [(*row, run_id) for row in frame_records(ledger, LEDGER_COLUMNS)]
+    """Upsert ledger rows (columns :data:`LEDGER_COLUMNS` and ``output_digest``) stamped with ``run_id``."""
+    written = [*LEDGER_COLUMNS, DIGEST_COLUMN]
+    columns = [*written, "run_id"]
+    rows = [(*row, run_id) for row in frame_records(ledger, written)]
     update = [c for c in columns if c not in _KEY]
     return upsert_rows(conn, LEDGER, columns, rows, conflict=_KEY, update=update)

@@ -439,6 +439,8 @@ class Ledger(Base):
     source_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     legacy_last_upd: Mapped[dt.datetime | None] = mapped_column(UTC_TS)
     legacy_modification_num: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # What the batch wrote for the row (load.output_digest): a re-run skips a row only while it holds.
+    output_digest: Mapped[str | None] = mapped_column(sa.String(16))
     run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from test_load_support import (
 
 import load
 from transform.identity import target_id
+from transform.result import Reason
 
 
 @pytest.fixture
@@ -358,3 +360,80 @@ def test_repeated_flags_are_written_once_and_contradicting_ones_refused(target: 
     with pytest.raises(load.TerminalLoadError) as caught:
         load.write_batch(target, clash, run_id=new_run(target))
     assert (caught.value.legacy_row_id, caught.value.column) == (ids[0], "X_PHN")
+
+
+def test_a_row_whose_output_alone_changed_is_rewritten(target: sa.Engine) -> None:
+    """Same source and outcome, another value (a pick list or a rule changed): rewritten."""
+    first, second = new_run(target), new_run(target)
+    ids = row_ids(4)
+    load.write_batch(target, person_batch(ids), run_id=first)
+    recoded = person_batch(ids)
+    persons = recoded.upserts["person"]
+    persons.loc[persons["legacy_row_id"] == ids[1], "sex_code"] = "FEM"
+    counts = load.write_batch(target, recoded, run_id=second)
+
+    assert (counts.loaded, counts.unchanged, counts.target_rows_written) == (1, 3, 1)
+    found = rows(target, "SELECT legacy_row_id, sex_code, migration_run_id FROM icm.person")
+    assert sorted(found) == [
+        (ids[0], "M", first),
+        (ids[1], "FEM", second),
+        (ids[2], "M", first),
+        (ids[3], "F", first),
+    ]
+    ledger = dict(rows(target, "SELECT legacy_row_id, run_id FROM migration.ledger"))
+    assert ledger == {ids[0]: first, ids[1]: second, ids[2]: first, ids[3]: first}
+    # The same batch once more: nothing left to rewrite.
+    assert load.write_batch(target, recoded, run_id=new_run(target)).unchanged == 4
+
+
+def test_a_target_row_an_unchanged_row_no_longer_produces_is_deleted(target: sa.Engine) -> None:
+    run = new_run(target)
+    ids = row_ids(2)
+    load.write_batch(target, person_batch(ids), run_id=run)
+    counts = load.write_batch(target, person_batch(ids, phn_for=[ids[1]]), run_id=run)
+
+    assert (counts.loaded, counts.target_rows_deleted) == (1, 1)
+    found = rows(
+        target, "SELECT legacy_row_id, id_type FROM restricted.person_identifier ORDER BY 1, 2"
+    )
+    assert found == [(ids[0], "LEGACY_MIS"), (ids[1], "BC_PHN"), (ids[1], "LEGACY_MIS")]
+
+
+def test_an_unchanged_row_whose_update_changed_is_rewritten(target: sa.Engine) -> None:
+    """An extension row's update of its person is part of its output."""
+    run = new_run(target)
+    ids = row_ids(2)
+    load.write_batch(target, person_batch(ids), run_id=run)
+    load.write_batch(target, extension_batch({"1-X01": (ids[0], ["Ann"])}), run_id=run)
+    changed = extension_batch({"1-X01": (ids[0], ["Ann"])})
+    changed.updates["person"]["alert_text"] = "another alert"
+    counts = load.write_batch(target, changed, run_id=run)
+
+    assert (counts.loaded, counts.unchanged) == (1, 0)
+    alert = "SELECT alert_text FROM icm.person WHERE legacy_row_id = :r"
+    assert rows(target, alert, r=ids[0]) == [("another alert",)]
+
+
+def test_a_stewards_quarantine_status_stands_until_the_record_changes(target: sa.Engine) -> None:
+    ids = row_ids(3)
+    batch = person_batch(ids, quarantined=[ids[0]])
+    load.write_batch(target, batch, run_id=new_run(target))
+    with target.begin() as conn:
+        conn.execute(sa.update(load.target_table("migration.quarantine")).values(status="waived"))
+        # As a store written before output digests were kept: every row is rewritten once.
+        conn.execute(sa.update(load.target_table("migration.ledger")).values(output_digest=None))
+    before = dump(target)
+
+    counts = load.write_batch(target, batch, run_id=new_run(target))
+    assert (counts.quarantined, counts.loaded, counts.unchanged) == (1, 2, 0)
+    status = "SELECT status FROM migration.quarantine"
+    assert rows(target, status) == [("waived",)]
+    after = dump(target)
+    assert after.pop("ledger") != before.pop("ledger")  # the digests, and the rows' run id
+    assert after == before  # target rows, records and flags as they were, run ids too
+
+    (record,) = batch.quarantined
+    other = Reason("PARENT_QUARANTINED", None, f"S_CONTACT {ids[0]}: its parent is quarantined")
+    batch.quarantined[0] = replace(record, reasons=(*record.reasons, other))
+    load.write_batch(target, batch, run_id=new_run(target))
+    assert rows(target, status) == [("open",)]

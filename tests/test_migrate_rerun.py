@@ -13,7 +13,9 @@ Three changes whose effects reach rows that did not change themselves:
   merged-away persons are no longer re-pointed, which changes the flags and
   quarantine reasons of rows whose own source did not change;
 * a person quarantined in the first run is fixed: the rows quarantined with it
-  (PARENT_QUARANTINED) are loaded again.
+  (PARENT_QUARANTINED) are loaded again;
+* a pick-list value is given another code: the persons coded with it keep their
+  source, outcome and flags, and only a value (``sex_code``) changes.
 """
 
 from __future__ import annotations
@@ -78,6 +80,24 @@ def _set_birth(legacy: str, person: str, birth: str | None) -> str | None:
     return None if before is None else str(before)
 
 
+def _recode_female(legacy: str) -> int:
+    """Give the pick-list value 'Female' the code FEM (it was F)."""
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        return conn.execute(
+            'UPDATE "S_LST_OF_VAL" SET "NAME" = \'FEM\' '
+            "WHERE \"TYPE\" = 'SEX_MF' AND \"NAME\" = 'F'"
+        ).rowcount
+
+
+def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
+    person = load.target_table("person")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(person.c.sex_code, sa.func.count()).group_by(person.c.sex_code)
+        )
+        return {code: int(n) for code, n in rows}
+
+
 def _born_in_the_future(legacy: str, person: str) -> str | None:
     return _set_birth(legacy, person, "2030-01-01 00:00:00")
 
@@ -90,7 +110,9 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-@pytest.mark.parametrize("change", ["person quarantined", "merges undone", "person fixed"])
+@pytest.mark.parametrize(
+    "change", ["person quarantined", "merges undone", "person fixed", "pick-list value recoded"]
+)
 @pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     target_url: str, change: str, tmp_path: Path
@@ -110,6 +132,9 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     elif change == "person fixed":
         assert "DOB_IN_FUTURE" in before[("S_CONTACT", person)]
         _set_birth(legacy, person, birth)
+    elif change == "pick-list value recoded":
+        assert _recode_female(legacy) == 1
+        females = _sex_codes(engine)["F"]
     else:
         assert _undo_merges(legacy) >= 1
 
@@ -123,6 +148,10 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert ("S_CONTACT", person) not in codes
         children = sum("PARENT_QUARANTINED" in c for c in before.values())
         assert sum("PARENT_QUARANTINED" in c for c in codes.values()) <= children - 2
+    elif change == "pick-list value recoded":  # the persons' own rows did not change
+        assert codes == before
+        assert "F" not in _sex_codes(engine)
+        assert _sex_codes(engine)["FEM"] == females
     else:  # rows whose own source did not change, quarantined both times, other reasons now
         assert any(
             codes[k] != before[k] for k in codes.keys() & before.keys() if k[0] != "S_CONTACT"

@@ -90,6 +90,7 @@ def test_wheel_contains_the_data_files_and_migrations(wheel_files: set[str]) -> 
         "load/migrations/versions/0002_reconciliation_run.py",
         "load/migrations/versions/0003_run_as_of.py",
         "load/migrations/versions/0004_legacy_row_id_byte_order.py",
+        "load/migrations/versions/0005_ledger_output_digest.py",
     }
     assert expected <= wheel_files, sorted(expected - wheel_files)
     shipped_versions = {n for n in wheel_files if n.startswith("load/migrations/versions/")}
@@ -129,4 +130,4 @@ def test_installed_wheel_creates_the_target_schema(wheel: Path, tmp_path: Path) 
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["0004", "27"]
+    assert done.stdout.split() == ["0005", "27"]
