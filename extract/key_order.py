@@ -1,18 +1,34 @@
-"""Whether PostgreSQL already orders a key column byte for byte, so ``COLLATE "C"`` can be left out.
+"""Whether a key column already compares byte for byte, and which collation makes it do so.
 
+PostgreSQL:
 ``ROW_ID COLLATE "C" > :after ORDER BY ROW_ID COLLATE "C"`` is always right,
 but PostgreSQL cannot use the primary-key index for it unless the column's
 own collation is ``"C"``: each batch becomes a scan and a top-N sort of the
 whole table (50 ms instead of 1 ms per batch at 300k rows, growing with the
 table). When the column's collation (or the database default it inherits) is
 already byte order, the clause is left out and the index serves the batch.
+
+MariaDB/MySQL: a column in a linguistic collation (the server default, such as
+``utf8mb4_general_ci`` or ``utf8mb4_uca1400_ai_ci``) orders '1-a' before
+'1-B', and a PAD SPACE one ('..._bin') ignores trailing blanks: such a key is
+compared and ordered with ``<charset>_nopad_bin`` (MariaDB) or
+``utf8mb4_0900_bin`` (MySQL). No index serves that either: each batch sorts
+the table, and the source logs a warning once per table.
+
 Any mistake here cannot lose rows: :mod:`extract.batches` checks every page's
 key order and raises ``SourceKeyOrderError``.
 """
 
 from __future__ import annotations
 
-__all__ = ["PG_COLUMN_COLLATION_SQL", "PG_DEFAULT_COLLATION_SQL", "postgres_key_is_bytewise"]
+__all__ = [
+    "MYSQL_COLUMN_COLLATION_SQL",
+    "PG_COLUMN_COLLATION_SQL",
+    "PG_DEFAULT_COLLATION_SQL",
+    "mysql_key_collation",
+    "mysql_key_warning",
+    "postgres_key_is_bytewise",
+]
 
 # Parameters: table, column, schema (NULL: the current schema). NULL result: the database default.
 PG_COLUMN_COLLATION_SQL = (
@@ -35,3 +51,34 @@ def postgres_key_is_bytewise(
     if column_collation is not None and column_collation != "default":
         return column_collation in ("C", "POSIX", "ucs_basic")
     return provider in (None, "c") and default_locale in _BYTEWISE_LOCALES
+
+
+# Parameters: table, column, schema (NULL: the connection's database).
+MYSQL_COLUMN_COLLATION_SQL = (
+    "SELECT CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
+    "WHERE TABLE_NAME = {table} AND COLUMN_NAME = {column} "
+    "AND TABLE_SCHEMA = COALESCE({schema}, DATABASE())"
+)
+
+
+def mysql_key_collation(charset: str | None, collation: str | None, *, mariadb: bool) -> str | None:
+    """The collation to compare a MariaDB/MySQL key column with, or None where its own is byte
+    order already (or no byte-order collation of its character set is known: the page check
+    then refuses a key out of order)."""
+    if not charset or not collation:
+        return None
+    collation = collation.lower()
+    if collation.endswith("_nopad_bin") or collation in ("binary", "utf8mb4_0900_bin"):
+        return None
+    if mariadb:
+        return f"{charset.lower()}_nopad_bin"
+    return "utf8mb4_0900_bin" if charset.lower() == "utf8mb4" else None
+
+
+def mysql_key_warning(table: str, own: str, collation: str) -> str:
+    """What is logged once per table whose key :func:`mysql_key_collation` reads in another collation."""
+    return (
+        f"{table}: ROW_ID is in collation {own}, not byte order, so each batch is read with "
+        f"COLLATE {collation}, which no index serves: each batch sorts the table (a copy of "
+        f"the source with ROW_ID in {collation} reads faster)"
+    )

@@ -11,7 +11,7 @@ engine         row limit         key collation        read-only
 =============  ================  ===================  ==============================================
 SQLite         ``LIMIT n``       (BINARY already)     ``PRAGMA query_only = ON``
 PostgreSQL     ``LIMIT n``       ``COLLATE "C"`` (*)  ``SET SESSION CHARACTERISTICS ... READ ONLY``
-MariaDB/MySQL  ``LIMIT n``       (column collation)   ``SET SESSION TRANSACTION READ ONLY``
+MariaDB/MySQL  ``LIMIT n``       ``nopad_bin`` (*)    ``SET SESSION TRANSACTION READ ONLY``
 Oracle         ``FETCH FIRST``   (BINARY by default)  ``SET TRANSACTION READ ONLY`` per transaction
 SQL Server     ``TOP n``         ``Latin1_General_BIN2``  (a read-only login)
 other          ``FETCH FIRST``   none                 (a read-only login)
@@ -38,6 +38,7 @@ psqlODBC streams results through a cursor instead of buffering them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -49,14 +50,19 @@ from extract.catalog import BoundTable, Catalog, ColumnInfo
 from extract.errors import SourceSchemaError, SourceUnavailable
 from extract.failures import classify_failure
 from extract.key_order import (
+    MYSQL_COLUMN_COLLATION_SQL,
     PG_COLUMN_COLLATION_SQL,
     PG_DEFAULT_COLLATION_SQL,
+    mysql_key_collation,
+    mysql_key_warning,
     postgres_key_is_bytewise,
 )
 from extract.legacy_schema import legacy_spec
 from extract.sources import KEY_COLUMN, RowQuery
 
 __all__ = ["OdbcSource"]
+
+_log = logging.getLogger("icm.extract")
 
 _TABLE_TYPES = {"TABLE", "BASE TABLE", "VIEW", "SYNONYM", "ALIAS"}
 _TEXT_TYPES = {
@@ -174,6 +180,7 @@ class OdbcSource:
         self._database: str | None = None  # the catalog calls' scope, where catalogs are databases
         self._catalog = Catalog(self._list_tables, self._list_columns, schema)
         self._bytewise: dict[str, bool] = {}
+        self._mysql_collations: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         return f"OdbcSource({self.label!r})"
@@ -327,6 +334,8 @@ class OdbcSource:
 
     def _key_collation(self, bound: BoundTable) -> str:
         assert self._profile is not None
+        if self._profile.kind in ("mariadb", "mysql"):
+            return self._mysql_key_collation(bound)
         if self._profile.kind != "postgresql" or not self._profile.key_collation:
             return self._profile.key_collation
         if bound.table not in self._bytewise:
@@ -340,6 +349,24 @@ class OdbcSource:
             column = row[0] if row is not None else None
             self._bytewise[bound.table] = postgres_key_is_bytewise(column, provider, locale)
         return "" if self._bytewise[bound.table] else self._profile.key_collation
+
+    def _mysql_key_collation(self, bound: BoundTable) -> str:
+        assert self._profile is not None
+        if bound.table not in self._mysql_collations:
+            sql = MYSQL_COLUMN_COLLATION_SQL.format(table="?", column="?", schema="?")
+            params = [bound.source_name, bound.source_column(KEY_COLUMN), bound.schema]
+            with self.read_only_connection(table=bound.table) as conn:
+                cursor = conn.cursor()
+                row = cursor.execute(sql, params).fetchone()
+                cursor.close()
+            charset, own = (row[0], row[1]) if row is not None else (None, None)
+            mariadb = self._profile.kind == "mariadb"
+            collation = mysql_key_collation(charset, own, mariadb=mariadb)
+            if collation is not None:
+                _log.warning(mysql_key_warning(bound.table, str(own), collation))
+            self._mysql_collations[bound.table] = collation
+        collation = self._mysql_collations[bound.table]
+        return "" if collation is None else f" COLLATE {collation}"
 
     def _sql(self, query: RowQuery) -> tuple[str, list[Any]]:
         bound = self.bind(query.table)

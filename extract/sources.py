@@ -12,7 +12,8 @@ Keys: rows are always ordered by ROW_ID byte for byte, and keyset paging
 compares in the same order. SQLite's BINARY collation and MariaDB's
 ``utf8mb4_nopad_bin`` are byte order already; on PostgreSQL the key is
 compared and ordered with ``COLLATE "C"`` unless its collation already is
-byte order (:mod:`extract.key_order`).
+byte order, on MariaDB/MySQL with a ``nopad_bin`` collation unless it already
+is one (:mod:`extract.key_order`).
 
 Read-only: every connection a source uses refuses writes where the engine
 can enforce it, for as long as the source holds it. SQLite: ``PRAGMA
@@ -36,8 +37,11 @@ import sqlalchemy as sa
 from extract.catalog import BoundTable, Catalog, ColumnInfo
 from extract.failures import classify_failure
 from extract.key_order import (
+    MYSQL_COLUMN_COLLATION_SQL,
     PG_COLUMN_COLLATION_SQL,
     PG_DEFAULT_COLLATION_SQL,
+    mysql_key_collation,
+    mysql_key_warning,
     postgres_key_is_bytewise,
 )
 
@@ -156,6 +160,7 @@ class SqlAlchemySource:
         self._kind: str | None = None
         self._catalog = Catalog(self._list_tables, self._list_columns, schema)
         self._bytewise: dict[str, bool] = {}
+        self._mysql_collations: dict[str, str | None] = {}
 
     def __repr__(self) -> str:
         return f"SqlAlchemySource({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -250,6 +255,11 @@ class SqlAlchemySource:
     def _ordered_key(self, bound: BoundTable, key: sa.ColumnClause[Any]) -> sa.ColumnElement[Any]:
         """The key as compared and ordered: with a byte-order collation where the column lacks one."""
         dialect = self.engine.dialect.name
+        if dialect in ("mysql", "mariadb"):
+            if bound.table not in self._mysql_collations:
+                self._mysql_collations[bound.table] = self._mysql_key_collation(bound)
+            mysql_collation = self._mysql_collations[bound.table]
+            return key if mysql_collation is None else key.collate(mysql_collation)
         collation = _KEY_COLLATION.get(dialect)
         if collation is None:
             return key
@@ -280,6 +290,22 @@ class SqlAlchemySource:
             column = conn.execute(sa.text(column_sql), params).scalar()
             provider, locale = conn.execute(sa.text(PG_DEFAULT_COLLATION_SQL)).one()
         return postgres_key_is_bytewise(column, provider, locale)
+
+    def _mysql_key_collation(self, bound: BoundTable) -> str | None:
+        sql = MYSQL_COLUMN_COLLATION_SQL.format(table=":table", column=":column", schema=":schema")
+        params = {
+            "table": bound.source_name,
+            "column": bound.source_column(KEY_COLUMN),
+            "schema": bound.schema,
+        }
+        with self.read_only_connection(table=bound.table) as conn:
+            row = conn.execute(sa.text(sql), params).first()
+        charset, own = (row[0], row[1]) if row is not None else (None, None)
+        mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
+        collation = mysql_key_collation(charset, own, mariadb=mariadb)
+        if collation is not None:
+            _log.warning(mysql_key_warning(bound.table, str(own), collation))
+        return collation
 
     def _statement(self, query: RowQuery) -> sa.Select[Any]:
         bound = self.bind(query.table)

@@ -127,24 +127,80 @@ def test_postgresql_orders_keys_bytewise_under_a_linguistic_column_collation(
         source.close()
 
 
-@pytest.mark.parametrize(
-    "kind, collation",
-    [("sqlite-sa", "NOCASE"), ("sqlite-odbc", "NOCASE"), ("mariadb-pyodbc", "utf8mb4_unicode_ci")],
-)
-def test_a_collation_out_of_byte_order_is_refused(
-    kind: str, collation: str, tmp_path: Path
-) -> None:
-    engine_kind = kind.split("-")[0]
+@pytest.mark.parametrize("kind", ["sqlite-sa", "sqlite-odbc"])
+def test_a_collation_out_of_byte_order_is_refused(kind: str, tmp_path: Path) -> None:
+    """SQLite: a NOCASE key is not read with another collation; the page check refuses it."""
 
     def load(engine: sa.Engine) -> None:
-        recreate_table(engine, "S_USER", types={"ROW_ID": sa.String(15, collation=collation)})
+        recreate_table(engine, "S_USER", types={"ROW_ID": sa.String(15, collation="NOCASE")})
         insert_rows(engine, "S_USER", [{"ROW_ID": k} for k in ("1-B", "1-a", "1-C")])
 
-    with legacy_database(engine_kind, tmp_path, load) as url:
+    with legacy_database("sqlite", tmp_path, load) as url:
         source = open_source(kind, url)
         with pytest.raises(extract.SourceKeyOrderError) as caught:
             list(extract.read_batches(source, "S_USER", batch_size=10))
         assert caught.value.table == "S_USER" and not caught.value.retryable
+        source.close()
+
+
+MARIADB_KEYS = ["1-B", "1-a", "1-C", "1-Ж9", "1_X", "1-Ö", "1-10", "1-9", "0-1"]
+
+
+@pytest.mark.parametrize("kind", ["mariadb-pyodbc", "mariadb-pymysql", "mariadb-odbc"])
+@pytest.mark.parametrize("collation", ["utf8mb4_unicode_ci", "utf8mb4_general_ci", "utf8mb4_bin"])
+def test_mariadb_reads_a_key_in_a_linguistic_or_pad_space_collation_in_byte_order(
+    kind: str, collation: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server's default collations order '1-a' before '1-B' (or ignore trailing blanks):
+    such a key is read with utf8mb4_nopad_bin, and a warning says each batch sorts the table."""
+
+    def load(engine: sa.Engine) -> None:
+        recreate_table(engine, "S_USER", types={"ROW_ID": sa.String(15, collation=collation)})
+        insert_rows(engine, "S_USER", [{"ROW_ID": k} for k in MARIADB_KEYS])
+        if collation.endswith("_ci"):
+            with engine.connect() as conn:
+                own = [r[0] for r in conn.execute(sa.text("SELECT ROW_ID FROM S_USER ORDER BY 1"))]
+            assert own != sorted(MARIADB_KEYS, key=str.encode)  # it really orders otherwise
+
+    byte_order = sorted(MARIADB_KEYS, key=str.encode)
+    with legacy_database("mariadb", tmp_path, load) as url:
+        source = open_source(kind, url)
+        with caplog.at_level("WARNING", logger="icm.extract"):
+            for size in (1, 2, 4):
+                keys = [
+                    k
+                    for b in extract.read_batches(source, "S_USER", batch_size=size)
+                    for k in b.frame["ROW_ID"]
+                ]
+                assert keys == byte_order
+        tail = [
+            k
+            for b in extract.read_batches(source, "S_USER", batch_size=2, after="1-C")
+            for k in b.frame["ROW_ID"]
+        ]
+        assert tail == [k for k in byte_order if k.encode() > b"1-C"]
+        source.close()
+    warnings = [r.getMessage() for r in caplog.records if "S_USER" in r.getMessage()]
+    assert len(warnings) == 1
+    assert f"collation {collation}" in warnings[0] and "utf8mb4_nopad_bin" in warnings[0]
+
+
+def test_mariadb_leaves_collate_out_where_the_key_is_byte_order_already(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def load(engine: sa.Engine) -> None:
+        insert_rows(engine, "S_USER", [{"ROW_ID": k} for k in MARIADB_KEYS])
+
+    with legacy_database("mariadb", tmp_path, load) as url:
+        source = open_source("mariadb-pymysql", url)
+        with caplog.at_level("WARNING", logger="icm.extract"):
+            keys = [
+                k
+                for b in extract.read_batches(source, "S_USER", batch_size=3)
+                for k in b.frame["ROW_ID"]
+            ]
+        assert keys == sorted(MARIADB_KEYS, key=str.encode)
+        assert not [r for r in caplog.records if "collation" in r.getMessage()]
         source.close()
 
 
