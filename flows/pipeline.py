@@ -28,6 +28,7 @@ from flows.collector import collect_batch_garbage, fewer_collections
 from flows.facts import batch_facts, table_facts
 from flows.matching_step import proposed_pairs
 from flows.reference_data import load_code_entries, load_crosswalk_rows
+from flows.source_deletions import settle_rows_gone_from_source
 
 __all__ = [
     "RUN_KIND_FULL",
@@ -70,6 +71,7 @@ class MigrationJob:
     attachments_dir: Path | None
     attachment_store: Path | None
     facts: dict[str, dict[str, object]] = field(default_factory=dict)
+    earlier_runs: bool | None = None  # whether the store holds rows of earlier runs (read once)
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ def migrate_table(
     if start is False:
         if sink:
             sink(table, total or 0, total)
+        settle_table(job, table)  # a crash may have come between the two
         return
     after = start if isinstance(start, str) else None
     writing: WriteHandle | None = None
@@ -332,9 +335,24 @@ def migrate_table(
     if sink:
         sink(table, 0, total)
     load.mark_table_complete(job.target, table, job.run_id)
+    settle_table(job, table)
     job.facts.pop(table, None)  # a table's whole-table facts are not needed once it is done
     if table == "S_CONTACT":
         run_matching(job)
+
+
+def settle_table(job: MigrationJob, table: str) -> None:
+    """Rows of ``table`` gone from the source since an earlier run (:mod:`flows.source_deletions`)."""
+    if job.earlier_runs is None:
+        job.earlier_runs = load.has_earlier_runs(job.target, job.run_id)
+    if job.earlier_runs:
+        settle_rows_gone_from_source(
+            job.source,
+            job.target,
+            table,
+            merged_into=job.context.merged_into,
+            batch_size=job.batch_size,
+        )
 
 
 def _settle(writing: WriteHandle) -> None:

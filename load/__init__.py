@@ -4,7 +4,7 @@ Public API (import from ``load``, not from its modules).
 """
 
 from load.attachments import FILE_FLAG_CODES, store_attachments
-from load.batch import BatchCounts, sweep_unloaded, write_batch
+from load.batch import BatchCounts, forget_legacy_rows, sweep_unloaded, write_batch
 from load.checkpoint import Checkpoint, mark_table_complete, read_checkpoint, reset_checkpoints
 from load.crosswalk import seed_crosswalk
 from load.errors import (
@@ -14,7 +14,7 @@ from load.errors import (
     UnredactedSourceError,
     classify_db_error,
 )
-from load.ledger import ledger_outcomes, outcome_counts
+from load.ledger import has_earlier_runs, ledger_outcomes, ledger_row_ids, outcome_counts
 from load.matches import MATCH_COLUMNS, candidate_pairs, write_match_candidates
 from load.runs import finish_run, latest_unfinished_run, run_as_of, start_run
 from load.schema_setup import (
@@ -50,9 +50,12 @@ __all__ = [
     "candidate_pairs",
     "classify_db_error",
     "finish_run",
+    "forget_legacy_rows",
+    "has_earlier_runs",
     "init_target",
     "latest_unfinished_run",
     "ledger_outcomes",
+    "ledger_row_ids",
     "mark_table_complete",
     "outcome_counts",
     "present_target_tables",

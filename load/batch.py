@@ -11,6 +11,7 @@ rows are upserted on the lineage key (the database writes only values that diffe
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -24,7 +25,7 @@ from load.bookkeeping import delete_bookkeeping, write_flags, write_quarantine
 from load.checkpoint import advance_checkpoint
 from load.errors import LoadError, TerminalLoadError, classify_db_error
 from load.extension_columns import kept_on_upsert
-from load.ledger import LedgerState, read_ledger_states, write_ledger
+from load.ledger import LedgerState, delete_ledger_rows, read_ledger_states, write_ledger
 from load.lineage import (
     LineageKey,
     clear_extension_columns,
@@ -43,7 +44,7 @@ from load.upsert import (
 )
 from transform.result import TransformResult
 
-__all__ = ["BatchCounts", "sweep_unloaded", "write_batch"]
+__all__ = ["BatchCounts", "forget_legacy_rows", "sweep_unloaded", "write_batch"]
 
 _DB_ERRORS = (sa.exc.StatementError, psycopg.Error, sqlite3.Error)
 
@@ -94,7 +95,8 @@ def write_batch(engine: sa.Engine, result: TransformResult, *, run_id: str) -> B
 
 def sweep_unloaded(engine: sa.Engine) -> int:
     """Once every table of a run is written: delete the target rows of legacy rows no longer
-    loaded that batches left because other rows still referred to them (:mod:`load.lineage`).
+    loaded (or forgotten) that were left because other rows still referred to them
+    (:mod:`load.lineage`).
 
     One transaction. Returns the rows deleted; raises :class:`TerminalLoadError` naming
     the row that something still refers to.
@@ -106,6 +108,24 @@ def sweep_unloaded(engine: sa.Engine) -> int:
         raise
     except _DB_ERRORS as exc:
         raise classify_db_error(exc, table="stale target rows") from None
+
+
+def forget_legacy_rows(engine: sa.Engine, keys: Mapping[str, Sequence[str]]) -> int:
+    """Forget legacy rows gone from the source (legacy_table -> ROW_IDs): delete their ledger
+    entries, quarantine records and flags, in one transaction. Their target rows stay until
+    :func:`sweep_unloaded` at the end of the run, when the rows about them are rewritten (a
+    link to a row the ledger does not have resolves as a fresh migration resolves it).
+    Returns the ledger entries deleted."""
+    if not any(keys.values()):
+        return 0
+    try:
+        with write_transaction(engine) as conn:
+            delete_bookkeeping(conn, keys)
+            return delete_ledger_rows(conn, keys)
+    except LoadError:
+        raise
+    except _DB_ERRORS as exc:
+        raise classify_db_error(exc, table="ledger") from None
 
 
 def _write(conn: sa.Connection, plan: BatchPlan, run_id: str, step: _Step) -> BatchCounts:

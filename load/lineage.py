@@ -7,8 +7,9 @@ are visited children first, so rows of one legacy row referring to each
 other go together.
 
 A row of a legacy row no longer loaded that other target rows still refer
-to (a person turned quarantined, with notes about them) stays until the end
-of the run: the rows referring to it come from tables loaded after it, whose
+to (a person turned quarantined, with notes about them; a person merged away
+in the source, whose ledger entry the run forgot) stays until the end of the
+run: the rows referring to it come from tables loaded after it, whose
 batches rewrite them (a child of a quarantined parent is quarantined too).
 :func:`sweep_unloaded_targets` then deletes it, or names it if something
 still refers to it.
@@ -101,7 +102,8 @@ def delete_stale_targets(
 
 
 def sweep_unloaded_targets(conn: sa.Connection) -> int:
-    """Delete every target row whose legacy row the ledger has, but not as loaded; children first.
+    """Delete every target row whose legacy row the ledger does not have as loaded (another
+    outcome, or no entry: a row gone from the source that the run forgot); children first.
 
     What batches left because other rows still referred to it (see the module doc):
     by the end of a run the rows referring to it have been rewritten. Raises
@@ -112,7 +114,7 @@ def sweep_unloaded_targets(conn: sa.Connection) -> int:
     deleted = 0
     for table in reversed(lineage_tables()):
         pk = _primary_key(table)
-        joined = table.join(
+        joined = table.outerjoin(
             ledger,
             sa.and_(
                 ledger.c.legacy_table == table.c.legacy_table,
@@ -122,7 +124,7 @@ def sweep_unloaded_targets(conn: sa.Connection) -> int:
         stmt = (
             sa.select(pk, table.c.legacy_table, table.c.legacy_row_id)
             .select_from(joined)
-            .where(ledger.c.outcome != "loaded")
+            .where(sa.or_(ledger.c.outcome.is_(None), ledger.c.outcome != "loaded"))
         )
         rows = [tuple(row) for row in conn.execute(stmt)]
         for chunk in chunked(rows, in_chunk_size(conn)):

@@ -98,6 +98,21 @@ def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
         return {code: int(n) for code, n in rows}
 
 
+def _merge_away(legacy: str, person: str, survivor: str) -> None:
+    """Merge ``person`` into ``survivor`` as ICM does: the person's row goes, and an audit
+    record says where it went (links to it stay, as merge residue)."""
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        conn.execute('DELETE FROM "S_CONTACT" WHERE "ROW_ID" = ?', (person,))
+        conn.execute(
+            'INSERT INTO "S_AUDIT_ITEM" ("ROW_ID", "CREATED", "CREATED_BY", "LAST_UPD", '
+            '"LAST_UPD_BY", "MODIFICATION_NUM", "CONFLICT_ID", "BUSCOMP_NAME", "TBL_NAME", '
+            '"RECORD_ID", "NEW_VAL", "OPERATION_CD", "USER_ID", "OPERATION_DT") VALUES '
+            "('9-MERGE1', '2026-10-01 09:00:00', '0-1', '2026-10-01 09:00:00', '0-1', 0, '0', "
+            "'Contact', 'S_CONTACT', ?, ?, 'Delete (Merge Record)', '0-1', '2026-10-01 09:00:00')",
+            (person, survivor),
+        )
+
+
 def _born_in_the_future(legacy: str, person: str) -> str | None:
     return _set_birth(legacy, person, "2030-01-01 00:00:00")
 
@@ -111,7 +126,14 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    "change", ["person quarantined", "merges undone", "person fixed", "pick-list value recoded"]
+    "change",
+    [
+        "person quarantined",
+        "merges undone",
+        "person fixed",
+        "pick-list value recoded",
+        "person merged away",
+    ],
 )
 @pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
@@ -135,6 +157,14 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     elif change == "pick-list value recoded":
         assert _recode_female(legacy) == 1
         females = _sex_codes(engine)["F"]
+    elif change == "person merged away":
+        person = _most_noted_person(legacy, engine)
+        survivor = next(
+            k[1]
+            for k, v in sorted(ledger(engine).items())
+            if k[0] == "S_CONTACT" and v["outcome"] == "loaded" and k[1] != person
+        )
+        _merge_away(legacy, person, survivor)
     else:
         assert _undo_merges(legacy) >= 1
 
@@ -152,6 +182,8 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert codes == before
         assert "F" not in _sex_codes(engine)
         assert _sex_codes(engine)["FEM"] == females
+    elif change == "person merged away":  # gone from the store, its notes now about the survivor
+        assert ("S_CONTACT", person) not in ledger(engine)
     else:  # rows whose own source did not change, quarantined both times, other reasons now
         assert any(
             codes[k] != before[k] for k in codes.keys() & before.keys() if k[0] != "S_CONTACT"
@@ -205,4 +237,82 @@ def test_a_row_still_referred_to_at_the_end_stops_the_run_naming_it(tmp_path: Pa
             .where(person_table.c.id == target_id("S_CONTACT", person))
         ).scalar_one()
     assert kept == 1
+    engine.dispose()
+
+
+def test_a_row_deleted_from_the_source_without_a_trail_is_kept_and_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No audit record explains it (an outage, a partial copy): deleting it from the new store
+    could lose the only copy. The run keeps it and warns; reconcile reports it."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    _migrate(legacy, files, target, tmp_path / "store")
+    engine = make_target_engine(target)
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        (note,) = conn.execute('SELECT min("ROW_ID") FROM "S_EVT_ACT"').fetchone()
+        conn.execute('DELETE FROM "S_EVT_ACT" WHERE "ROW_ID" = ?', (note,))
+    before = dump_target(engine)
+
+    with caplog.at_level("WARNING", logger="icm.migrate"):
+        _migrate(legacy, files, target, tmp_path / "store")
+    assert dump_target(engine) == before
+    warnings = [r.getMessage() for r in caplog.records if "gone from the source" in r.getMessage()]
+    assert warnings == [
+        "S_EVT_ACT: 1 legacy row(s) in the store are gone from the source; kept "
+        "(reconcile reports them as deleted_in_source)"
+    ]
+    outcome = reconcile_direct(
+        source=legacy,
+        target=target,
+        out_dir=tmp_path / "report",
+        attachments_dir=files,
+        attachment_store=tmp_path / "store",
+    )
+    found = [(d.kind, d.legacy_table, d.legacy_row_id) for d in outcome.result.discrepancies]
+    assert found == [("deleted_in_source", "S_EVT_ACT", note)]
+    engine.dispose()
+
+
+class Crash(Exception):
+    """Stands for the process dying at that moment."""
+
+
+def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S_CONTACT is complete, the person not yet forgotten: the resumed run, finding the table
+    complete, forgets it before the tables whose links resolve against the ledger."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    _migrate(legacy, files, target, tmp_path / "store")
+    engine = make_target_engine(target)
+    person = _most_noted_person(legacy, engine)
+    survivor = next(
+        k[1]
+        for k, v in sorted(ledger(engine).items())
+        if k[0] == "S_CONTACT" and v["outcome"] == "loaded" and k[1] != person
+    )
+    _merge_away(legacy, person, survivor)
+
+    import flows.pipeline
+
+    settle = flows.pipeline.settle_rows_gone_from_source
+
+    def crash_at_s_contact(*args: Any, **kwargs: Any) -> int:
+        if args[2] == "S_CONTACT":
+            raise Crash
+        return settle(*args, **kwargs)
+
+    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", crash_at_s_contact)
+    with pytest.raises(Crash):
+        _migrate(legacy, files, target, tmp_path / "store")
+    assert load.read_checkpoint(engine, "S_CONTACT").completed  # type: ignore[union-attr]
+    assert ("S_CONTACT", person) in ledger(engine)
+    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", settle)
+    _migrate(legacy, files, target, tmp_path / "store")
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    _migrate(legacy, files, fresh, tmp_path / "fresh-store")
+    assert dump_target(engine) == dump_target(make_target_engine(fresh))
     engine.dispose()

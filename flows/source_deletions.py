@@ -1,0 +1,94 @@
+"""Legacy rows gone from the source since an earlier run, settled once every table is written.
+
+A run reads only what the source holds now, so a row deleted there since an
+earlier run keeps its ledger entry and target rows unless something removes
+them. Policy:
+
+* a person merged away in the source (an S_CONTACT row named by a 'Delete
+  (Merge Record)' audit record) leaves the store, as a fresh migration would
+  never have had it: the run forgets its ledger entry, so the rows about it
+  are rewritten to point at the survivor (or quarantined where the trail does
+  not resolve), and its target rows go once nothing refers to them. Otherwise
+  the new store would keep the very duplicate the merge removed;
+* any other row gone from the source is kept, and a warning counts them per
+  table: a row can vanish from a replica for reasons no audit trail explains
+  (an outage, a partial copy), and deleting it from the new store could lose
+  the only copy. ``reconcile`` reports each as ``deleted_in_source``.
+
+Each table is settled as soon as its batches are written (and again when a
+resumed run finds it complete), before the tables whose links the rules
+resolve against the ledger. Finding the rows costs one ordered read of the
+table's keys on both sides (skipped on a store's first run, where nothing can
+be gone).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+
+import sqlalchemy as sa
+
+import extract
+import load
+
+__all__ = ["rows_gone_from_source", "settle_rows_gone_from_source"]
+
+log = logging.getLogger("icm.migrate")
+
+
+def rows_gone_from_source(
+    source: extract.LegacySource, target: sa.Engine, table: str, *, batch_size: int
+) -> Iterator[str]:
+    """The ROW_IDs of ``table`` the ledger holds and the source no longer does, in byte order."""
+    source_keys = (
+        str(key)
+        for page in extract.read_keys(source, table, (extract.KEY_COLUMN,), batch_size=batch_size)
+        for (key,) in page
+    )
+    ledger_keys = load.ledger_row_ids(target, table, batch_size=batch_size)
+    return _only_in_first(ledger_keys, source_keys)
+
+
+def _only_in_first(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
+    """The items of sorted ``first`` not in sorted ``second`` (one pass over each)."""
+    others = iter(second)
+    other = next(others, None)
+    for item in first:
+        while other is not None and other < item:
+            other = next(others, None)
+        if other != item:
+            yield item
+
+
+def settle_rows_gone_from_source(
+    source: extract.LegacySource,
+    target: sa.Engine,
+    table: str,
+    *,
+    merged_into: Mapping[str, str | None],
+    batch_size: int,
+) -> int:
+    """Once every batch of ``table`` is written, before the tables after it: forget the persons
+    merged away in the source (``merged_into``: the run's merge map), so that links to them
+    resolve to their survivors; count, and warn of, the other rows gone. Their target rows go
+    with the sweep at the end of the run. Returns how many rows are gone (forgotten or kept)."""
+    gone = 0
+    merged_away: list[str] = []
+    for row_id in rows_gone_from_source(source, target, table, batch_size=batch_size):
+        gone += 1
+        if table == "S_CONTACT" and row_id in merged_into:
+            merged_away.append(row_id)
+    if merged_away:
+        load.forget_legacy_rows(target, {table: merged_away})
+        log.info(
+            "%s: %d person(s) merged away in the source leave the store", table, len(merged_away)
+        )
+    if kept := gone - len(merged_away):
+        log.warning(
+            "%s: %d legacy row(s) in the store are gone from the source; kept "
+            "(reconcile reports them as deleted_in_source)",
+            table,
+            kept,
+        )
+    return gone
