@@ -28,7 +28,7 @@ import pandas as pd
 
 from transform.result import Flag, QuarantineRecord
 
-__all__ = ["DIGEST_COLUMN", "output_digests"]
+__all__ = ["DIGEST_COLUMN", "output_digests", "row_hashes"]
 
 DIGEST_COLUMN = "output_digest"
 _MISSING = np.uint64(0x5851F42D4C957F2D)
@@ -58,7 +58,7 @@ def _column_hashes(values: pd.Series) -> np.ndarray:
     objects = values.to_numpy(dtype=object)
     if pd.api.types.is_float_dtype(values.dtype):
         floats = values.to_numpy(dtype=float, na_value=np.nan)
-        whole = np.isfinite(floats) & (floats == np.floor(floats))
+        whole = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 2.0**53)
         objects[whole] = floats[whole].astype(np.int64).astype(object)
     hashed = np.full(len(objects), _MISSING, dtype=np.uint64)
     present = np.flatnonzero(~missing)
