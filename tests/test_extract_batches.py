@@ -45,6 +45,14 @@ class RecordingSource:
         self.inner.close()
 
 
+def user_keys(
+    source: extract.LegacySource, *, batch_size: int, after: str | None = None
+) -> list[str]:
+    """The S_USER ROW_IDs read in batches of ``batch_size`` after ``after``, in the order read."""
+    batches = extract.read_batches(source, "S_USER", batch_size=batch_size, after=after)
+    return [k for b in batches for k in b.frame["ROW_ID"]]
+
+
 def load_many(engine: sa.Engine) -> None:
     t0 = dt.datetime(2015, 1, 1)
     insert_rows(
@@ -112,17 +120,8 @@ def test_postgresql_orders_keys_bytewise_under_a_linguistic_column_collation(
     with legacy_database("postgresql", tmp_path, load) as url:
         source = open_source(kind, url)
         for size in (1, 2, 7):
-            keys = [
-                k
-                for b in extract.read_batches(source, "S_USER", batch_size=size)
-                for k in b.frame["ROW_ID"]
-            ]
-            assert keys == BYTE_ORDER
-        tail = [
-            k
-            for b in extract.read_batches(source, "S_USER", batch_size=2, after="1-Z")
-            for k in b.frame["ROW_ID"]
-        ]
+            assert user_keys(source, batch_size=size) == BYTE_ORDER
+        tail = user_keys(source, batch_size=2, after="1-Z")
         assert tail == [k for k in BYTE_ORDER if k.encode() > b"1-Z"]
         source.close()
 
@@ -167,17 +166,8 @@ def test_mariadb_reads_a_key_in_a_linguistic_or_pad_space_collation_in_byte_orde
         source = open_source(kind, url)
         with caplog.at_level("WARNING", logger="icm.extract"):
             for size in (1, 2, 4):
-                keys = [
-                    k
-                    for b in extract.read_batches(source, "S_USER", batch_size=size)
-                    for k in b.frame["ROW_ID"]
-                ]
-                assert keys == byte_order
-        tail = [
-            k
-            for b in extract.read_batches(source, "S_USER", batch_size=2, after="1-C")
-            for k in b.frame["ROW_ID"]
-        ]
+                assert user_keys(source, batch_size=size) == byte_order
+        tail = user_keys(source, batch_size=2, after="1-C")
         assert tail == [k for k in byte_order if k.encode() > b"1-C"]
         source.close()
     warnings = [r.getMessage() for r in caplog.records if "S_USER" in r.getMessage()]
@@ -194,11 +184,7 @@ def test_mariadb_leaves_collate_out_where_the_key_is_byte_order_already(
     with legacy_database("mariadb", tmp_path, load) as url:
         source = open_source("mariadb-pymysql", url)
         with caplog.at_level("WARNING", logger="icm.extract"):
-            keys = [
-                k
-                for b in extract.read_batches(source, "S_USER", batch_size=3)
-                for k in b.frame["ROW_ID"]
-            ]
+            keys = user_keys(source, batch_size=3)
         assert keys == sorted(MARIADB_KEYS, key=str.encode)
         assert not [r for r in caplog.records if "collation" in r.getMessage()]
         source.close()

@@ -63,12 +63,18 @@ def _most_noted_person(legacy: str, engine: sa.Engine) -> str:
     raise AssertionError("no loaded person noted in activities")
 
 
-def _undo_merges(legacy: str) -> int:
+def _execute(legacy: str, sql: str, params: tuple[Any, ...] = ()) -> int:
+    """Run one statement on the legacy SQLite database; return the rows it changed."""
     with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
-        return conn.execute(
-            'UPDATE "S_AUDIT_ITEM" SET "OPERATION_CD" = \'Modify\' '
-            "WHERE \"OPERATION_CD\" = 'Delete (Merge Record)'"
-        ).rowcount
+        return conn.execute(sql, params).rowcount
+
+
+def _undo_merges(legacy: str) -> int:
+    return _execute(
+        legacy,
+        'UPDATE "S_AUDIT_ITEM" SET "OPERATION_CD" = \'Modify\' '
+        "WHERE \"OPERATION_CD\" = 'Delete (Merge Record)'",
+    )
 
 
 def _set_birth(legacy: str, person: str, birth: str | None) -> str | None:
@@ -82,11 +88,10 @@ def _set_birth(legacy: str, person: str, birth: str | None) -> str | None:
 
 def _recode_female(legacy: str) -> int:
     """Give the pick-list value 'Female' the code FEM (it was F)."""
-    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
-        return conn.execute(
-            'UPDATE "S_LST_OF_VAL" SET "NAME" = \'FEM\' '
-            "WHERE \"TYPE\" = 'SEX_MF' AND \"NAME\" = 'F'"
-        ).rowcount
+    return _execute(
+        legacy,
+        'UPDATE "S_LST_OF_VAL" SET "NAME" = \'FEM\' WHERE "TYPE" = \'SEX_MF\' AND "NAME" = \'F\'',
+    )
 
 
 def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
@@ -98,19 +103,26 @@ def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
         return {code: int(n) for code, n in rows}
 
 
-def _merge_away(legacy: str, person: str, survivor: str) -> None:
-    """Merge ``person`` into ``survivor`` as ICM does: the person's row goes, and an audit
-    record says where it went (links to it stay, as merge residue)."""
-    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
-        conn.execute('DELETE FROM "S_CONTACT" WHERE "ROW_ID" = ?', (person,))
-        conn.execute(
-            'INSERT INTO "S_AUDIT_ITEM" ("ROW_ID", "CREATED", "CREATED_BY", "LAST_UPD", '
-            '"LAST_UPD_BY", "MODIFICATION_NUM", "CONFLICT_ID", "BUSCOMP_NAME", "TBL_NAME", '
-            '"RECORD_ID", "NEW_VAL", "OPERATION_CD", "USER_ID", "OPERATION_DT") VALUES '
-            "('9-MERGE1', '2026-10-01 09:00:00', '0-1', '2026-10-01 09:00:00', '0-1', 0, '0', "
-            "'Contact', 'S_CONTACT', ?, ?, 'Delete (Merge Record)', '0-1', '2026-10-01 09:00:00')",
-            (person, survivor),
-        )
+def _merge_away(legacy: str, engine: sa.Engine) -> str:
+    """Merge the most noted person into another loaded one as ICM does: the person's row goes,
+    and an audit record says where it went (links to it stay, as merge residue). Returns it."""
+    person = _most_noted_person(legacy, engine)
+    survivor = next(
+        k[1]
+        for k, v in sorted(ledger(engine).items())
+        if k[0] == "S_CONTACT" and v["outcome"] == "loaded" and k[1] != person
+    )
+    _execute(legacy, 'DELETE FROM "S_CONTACT" WHERE "ROW_ID" = ?', (person,))
+    _execute(
+        legacy,
+        'INSERT INTO "S_AUDIT_ITEM" ("ROW_ID", "CREATED", "CREATED_BY", "LAST_UPD", '
+        '"LAST_UPD_BY", "MODIFICATION_NUM", "CONFLICT_ID", "BUSCOMP_NAME", "TBL_NAME", '
+        '"RECORD_ID", "NEW_VAL", "OPERATION_CD", "USER_ID", "OPERATION_DT") VALUES '
+        "('9-MERGE1', '2026-10-01 09:00:00', '0-1', '2026-10-01 09:00:00', '0-1', 0, '0', "
+        "'Contact', 'S_CONTACT', ?, ?, 'Delete (Merge Record)', '0-1', '2026-10-01 09:00:00')",
+        (person, survivor),
+    )
+    return person
 
 
 def _born_in_the_future(legacy: str, person: str) -> str | None:
@@ -158,13 +170,7 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert _recode_female(legacy) == 1
         females = _sex_codes(engine)["F"]
     elif change == "person merged away":
-        person = _most_noted_person(legacy, engine)
-        survivor = next(
-            k[1]
-            for k, v in sorted(ledger(engine).items())
-            if k[0] == "S_CONTACT" and v["outcome"] == "loaded" and k[1] != person
-        )
-        _merge_away(legacy, person, survivor)
+        person = _merge_away(legacy, engine)
     else:
         assert _undo_merges(legacy) >= 1
 
@@ -251,7 +257,7 @@ def test_a_row_deleted_from_the_source_without_a_trail_is_kept_and_reported(
     engine = make_target_engine(target)
     with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
         (note,) = conn.execute('SELECT min("ROW_ID") FROM "S_EVT_ACT"').fetchone()
-        conn.execute('DELETE FROM "S_EVT_ACT" WHERE "ROW_ID" = ?', (note,))
+    assert _execute(legacy, 'DELETE FROM "S_EVT_ACT" WHERE "ROW_ID" = ?', (note,)) == 1
     before = dump_target(engine)
 
     with caplog.at_level("WARNING", logger="icm.migrate"):
@@ -287,13 +293,7 @@ def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(
     target = f"sqlite:///{tmp_path / 'target.sqlite'}"
     _migrate(legacy, files, target, tmp_path / "store")
     engine = make_target_engine(target)
-    person = _most_noted_person(legacy, engine)
-    survivor = next(
-        k[1]
-        for k, v in sorted(ledger(engine).items())
-        if k[0] == "S_CONTACT" and v["outcome"] == "loaded" and k[1] != person
-    )
-    _merge_away(legacy, person, survivor)
+    person = _merge_away(legacy, engine)
 
     import flows.pipeline
 
