@@ -312,7 +312,7 @@ def migrate_table(
     if start is False:
         if sink:
             sink(table, total or 0, total)
-        settle_table(job, table)  # a crash may have come between the two
+        finish_table(job, table)  # a crash may have come between its completion and this
         return
     after = start if isinstance(start, str) else None
     writing: WriteHandle | None = None
@@ -335,8 +335,15 @@ def migrate_table(
     if sink:
         sink(table, 0, total)
     load.mark_table_complete(job.target, table, job.run_id)
-    settle_table(job, table)
     job.facts.pop(table, None)  # a table's whole-table facts are not needed once it is done
+    finish_table(job, table)
+
+
+def finish_table(job: MigrationJob, table: str) -> None:
+    """What follows a complete table, before the tables after it; idempotent, so a resumed run
+    that finds the table complete does it again: the rows gone from the source, and for
+    S_CONTACT the probable duplicates."""
+    settle_table(job, table)
     if table == "S_CONTACT":
         run_matching(job)
 

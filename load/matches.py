@@ -51,11 +51,14 @@ def candidate_pairs(candidates: pd.DataFrame) -> list[tuple[str, str, float, str
 
 
 def write_match_candidates(engine: sa.Engine, candidates: pd.DataFrame, *, run_id: str) -> int:
-    """Upsert candidate pairs (columns :data:`MATCH_COLUMNS`); returns the pairs inserted or changed.
+    """Store the run's whole set of candidate pairs (columns :data:`MATCH_COLUMNS`); returns the
+    pairs inserted, changed or removed.
 
     A new pair starts ``pending``. An existing pair gets the new score and
     evidence but keeps the steward's decision (``decision``, ``decided_by``,
     ``decided_at``); an unchanged pair is left untouched (run id included).
+    A pending pair the rules no longer propose (a person merged away or
+    edited since) is removed; one a steward has decided stays, as their record.
     Pairs are unordered: (b, a) is stored as (a, b).
     """
     missing = [c for c in MATCH_COLUMNS if c not in candidates.columns]
@@ -66,10 +69,23 @@ def write_match_candidates(engine: sa.Engine, candidates: pd.DataFrame, *, run_i
             f"unknown {unknown}",
             table="person_match_candidate",
         )
-    rows = [(*pair, "pending", run_id) for pair in candidate_pairs(candidates)]
+    pairs = candidate_pairs(candidates)
+    rows = [(*pair, "pending", run_id) for pair in pairs]
     columns = [*MATCH_COLUMNS, "decision", "run_id"]
+    proposed = {(a, b) for a, b, _, _ in pairs}
     with write_transaction(engine) as conn:
-        return upsert_rows(
+        pending = conn.execute(
+            sa.select(*(CANDIDATE.c[c] for c in _KEY)).where(CANDIDATE.c.decision == "pending")
+        )
+        stale = [tuple(row) for row in pending if tuple(row) not in proposed]
+        removed = 0
+        for a, b in stale:
+            removed += conn.execute(
+                sa.delete(CANDIDATE).where(
+                    CANDIDATE.c.person_a_row_id == a, CANDIDATE.c.person_b_row_id == b
+                )
+            ).rowcount
+        return removed + upsert_rows(
             conn,
             CANDIDATE,
             columns,

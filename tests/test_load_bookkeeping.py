@@ -214,6 +214,15 @@ def test_match_candidates_keep_the_stewards_decision(target: sa.Engine) -> None:
     ac = found[("1-A", "1-C")]
     assert (ac.decision, ac.run_id) == ("pending", run)
 
+    # The rules stop proposing both: the pending pair goes, the decided one stays.
+    assert load.write_match_candidates(target, candidates(), run_id=start(target)) == 1
+    with target.connect() as conn:
+        left = [
+            (r.person_a_row_id, r.person_b_row_id, r.decision)
+            for r in conn.execute(sa.select(table))
+        ]
+    assert left == [("1-A", "1-B", "different")]
+
 
 def test_match_candidates_need_their_columns(target: sa.Engine) -> None:
     with pytest.raises(load.TerminalLoadError):

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from e2e_support import dump_target, ledger, quarantine_codes, sqlite_legacy
+from e2e_support import dump_target, ledger, match_pairs, quarantine_codes, sqlite_legacy
 
 import load
 import synthetic
@@ -103,15 +103,21 @@ def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
         return {code: int(n) for code, n in rows}
 
 
-def _merge_away(legacy: str, engine: sa.Engine) -> str:
-    """Merge the most noted person into another loaded one as ICM does: the person's row goes,
-    and an audit record says where it went (links to it stay, as merge residue). Returns it."""
-    person = _most_noted_person(legacy, engine)
-    survivor = next(
-        k[1]
-        for k, v in sorted(ledger(engine).items())
-        if k[0] == "S_CONTACT" and v["outcome"] == "loaded" and k[1] != person
-    )
+def _merge_away(legacy: str, engine: sa.Engine) -> tuple[str, str]:
+    """Merge a probable duplicate as ICM does: of a pair the first run proposed, the person with
+    the most notes goes into the other. Its row goes, an audit record says where it went, and
+    the links to it stay (merge residue). Returns (the person, the survivor)."""
+    candidate = load.target_table("person_match_candidate")
+    with engine.connect() as conn:
+        pairs = conn.execute(sa.select(candidate.c.person_a_row_id, candidate.c.person_b_row_id))
+        members = {a: b for a, b in pairs} | {b: a for a, b in pairs}
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        notes = dict(
+            conn.execute('SELECT "TARGET_PER_ID", count(*) FROM "S_EVT_ACT" GROUP BY 1').fetchall()
+        )
+    person = max(sorted(members), key=lambda p: notes.get(p, 0))
+    survivor = members[person]
+    assert notes.get(person, 0) >= 2
     _execute(legacy, 'DELETE FROM "S_CONTACT" WHERE "ROW_ID" = ?', (person,))
     _execute(
         legacy,
@@ -122,7 +128,19 @@ def _merge_away(legacy: str, engine: sa.Engine) -> str:
         "'Contact', 'S_CONTACT', ?, ?, 'Delete (Merge Record)', '0-1', '2026-10-01 09:00:00')",
         (person, survivor),
     )
-    return person
+    return person, survivor
+
+
+def _notes_about(engine: sa.Engine, person: str) -> int:
+    activity = load.target_table("activity")
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(activity)
+                .where(activity.c.about_person_id == target_id("S_CONTACT", person))
+            ).scalar_one()
+        )
 
 
 def _born_in_the_future(legacy: str, person: str) -> str | None:
@@ -170,7 +188,8 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert _recode_female(legacy) == 1
         females = _sex_codes(engine)["F"]
     elif change == "person merged away":
-        person = _merge_away(legacy, engine)
+        person, survivor = _merge_away(legacy, engine)
+        notes = _notes_about(engine, person) + _notes_about(engine, survivor)
     else:
         assert _undo_merges(legacy) >= 1
 
@@ -190,6 +209,8 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert _sex_codes(engine)["FEM"] == females
     elif change == "person merged away":  # gone from the store, its notes now about the survivor
         assert ("S_CONTACT", person) not in ledger(engine)
+        assert _notes_about(engine, person) == 0 and _notes_about(engine, survivor) == notes
+        assert match_pairs(engine) == match_pairs(make_target_engine(fresh))  # the pair went too
     else:  # rows whose own source did not change, quarantined both times, other reasons now
         assert any(
             codes[k] != before[k] for k in codes.keys() & before.keys() if k[0] != "S_CONTACT"
@@ -293,7 +314,7 @@ def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(
     target = f"sqlite:///{tmp_path / 'target.sqlite'}"
     _migrate(legacy, files, target, tmp_path / "store")
     engine = make_target_engine(target)
-    person = _merge_away(legacy, engine)
+    person, _ = _merge_away(legacy, engine)
 
     import flows.pipeline
 
