@@ -131,6 +131,13 @@ def _merge_away(legacy: str, engine: sa.Engine) -> tuple[str, str]:
     return person, survivor
 
 
+def _attachment_digests(engine: sa.Engine) -> dict[str, str | None]:
+    attachment = load.target_table("attachment")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(attachment.c.legacy_row_id, attachment.c.sha256))
+        return {str(row_id): sha for row_id, sha in rows}
+
+
 def _notes_about(engine: sa.Engine, person: str) -> int:
     activity = load.target_table("activity")
     with engine.connect() as conn:
@@ -163,6 +170,7 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         "person fixed",
         "pick-list value recoded",
         "person merged away",
+        "attachment file replaced",
     ],
 )
 @pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
@@ -187,6 +195,10 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     elif change == "pick-list value recoded":
         assert _recode_female(legacy) == 1
         females = _sex_codes(engine)["F"]
+    elif change == "attachment file replaced":  # its S_ACTIVITY_ATT row is the same
+        replaced = sorted(files.glob("*.SAF"))[0]
+        replaced.write_bytes(b"another scan of the same letter")
+        digests = _attachment_digests(engine)
     elif change == "person merged away":
         person, survivor = _merge_away(legacy, engine)
         notes = _notes_about(engine, person) + _notes_about(engine, survivor)
@@ -207,6 +219,9 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert codes == before
         assert "F" not in _sex_codes(engine)
         assert _sex_codes(engine)["FEM"] == females
+    elif change == "attachment file replaced":
+        changed = {k for k, v in _attachment_digests(engine).items() if digests[k] != v}
+        assert changed == {replaced.name.split("_")[0]}
     elif change == "person merged away":  # gone from the store, its notes now about the survivor
         assert ("S_CONTACT", person) not in ledger(engine)
         assert _notes_about(engine, person) == 0 and _notes_about(engine, survivor) == notes
