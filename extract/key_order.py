@@ -21,12 +21,15 @@ key order and raises ``SourceKeyOrderError``.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from typing import Any
+
 __all__ = [
     "MYSQL_COLUMN_COLLATION_SQL",
     "PG_COLUMN_COLLATION_SQL",
     "PG_DEFAULT_COLLATION_SQL",
     "mysql_key_collation",
-    "mysql_key_warning",
     "postgres_key_is_bytewise",
 ]
 
@@ -41,6 +44,7 @@ PG_DEFAULT_COLLATION_SQL = (
     "SELECT to_jsonb(d) ->> 'datlocprovider', datcollate FROM pg_database d "
     "WHERE datname = current_database()"
 )
+_log = logging.getLogger("icm.extract")
 _BYTEWISE_LOCALES = {"C", "POSIX", "C.UTF-8", "C.utf8"}
 
 
@@ -61,24 +65,34 @@ MYSQL_COLUMN_COLLATION_SQL = (
 )
 
 
-def mysql_key_collation(charset: str | None, collation: str | None, *, mariadb: bool) -> str | None:
-    """The collation to compare a MariaDB/MySQL key column with, or None where its own is byte
-    order already (or no byte-order collation of its character set is known: the page check
-    then refuses a key out of order)."""
-    if not charset or not collation:
-        return None
-    collation = collation.lower()
-    if collation.endswith("_nopad_bin") or collation in ("binary", "utf8mb4_0900_bin"):
+def mysql_key_collation(
+    table: str, catalog_row: Sequence[Any] | None, *, mariadb: bool
+) -> str | None:
+    """The collation to compare a MariaDB/MySQL key column with, from its
+    :data:`MYSQL_COLUMN_COLLATION_SQL` row (character set, collation); None where its own is
+    byte order already (or no byte-order collation of its character set is known: the page
+    check then refuses a key out of order). Logs once, naming ``table``, when it is not None."""
+    charset, own = (catalog_row[0], catalog_row[1]) if catalog_row is not None else (None, None)
+    if not charset or not own or _is_mysql_bytewise(str(own)):
         return None
     if mariadb:
-        return f"{charset.lower()}_nopad_bin"
-    return "utf8mb4_0900_bin" if charset.lower() == "utf8mb4" else None
-
-
-def mysql_key_warning(table: str, own: str, collation: str) -> str:
-    """What is logged once per table whose key :func:`mysql_key_collation` reads in another collation."""
-    return (
-        f"{table}: ROW_ID is in collation {own}, not byte order, so each batch is read with "
-        f"COLLATE {collation}, which no index serves: each batch sorts the table (a copy of "
-        f"the source with ROW_ID in {collation} reads faster)"
+        collation = f"{str(charset).lower()}_nopad_bin"
+    elif str(charset).lower() == "utf8mb4":
+        collation = "utf8mb4_0900_bin"
+    else:
+        return None
+    _log.warning(
+        "%s: ROW_ID is in collation %s, not byte order, so each batch is read with COLLATE %s, "
+        "which no index serves: each batch sorts the table (a copy of the source with ROW_ID "
+        "in %s reads faster)",
+        table,
+        own,
+        collation,
+        collation,
     )
+    return collation
+
+
+def _is_mysql_bytewise(collation: str) -> bool:
+    collation = collation.lower()
+    return collation.endswith("_nopad_bin") or collation in ("binary", "utf8mb4_0900_bin")

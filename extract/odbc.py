@@ -38,7 +38,6 @@ psqlODBC streams results through a cursor instead of buffering them.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -54,15 +53,12 @@ from extract.key_order import (
     PG_COLUMN_COLLATION_SQL,
     PG_DEFAULT_COLLATION_SQL,
     mysql_key_collation,
-    mysql_key_warning,
     postgres_key_is_bytewise,
 )
 from extract.legacy_schema import legacy_spec
 from extract.sources import KEY_COLUMN, RowQuery
 
 __all__ = ["OdbcSource"]
-
-_log = logging.getLogger("icm.extract")
 
 _TABLE_TYPES = {"TABLE", "BASE TABLE", "VIEW", "SYNONYM", "ALIAS"}
 _TEXT_TYPES = {
@@ -359,12 +355,10 @@ class OdbcSource:
                 cursor = conn.cursor()
                 row = cursor.execute(sql, params).fetchone()
                 cursor.close()
-            charset, own = (row[0], row[1]) if row is not None else (None, None)
             mariadb = self._profile.kind == "mariadb"
-            collation = mysql_key_collation(charset, own, mariadb=mariadb)
-            if collation is not None:
-                _log.warning(mysql_key_warning(bound.table, str(own), collation))
-            self._mysql_collations[bound.table] = collation
+            self._mysql_collations[bound.table] = mysql_key_collation(
+                bound.table, row, mariadb=mariadb
+            )
         collation = self._mysql_collations[bound.table]
         return "" if collation is None else f" COLLATE {collation}"
 

@@ -41,7 +41,6 @@ from extract.key_order import (
     PG_COLUMN_COLLATION_SQL,
     PG_DEFAULT_COLLATION_SQL,
     mysql_key_collation,
-    mysql_key_warning,
     postgres_key_is_bytewise,
 )
 
@@ -300,12 +299,8 @@ class SqlAlchemySource:
         }
         with self.read_only_connection(table=bound.table) as conn:
             row = conn.execute(sa.text(sql), params).first()
-        charset, own = (row[0], row[1]) if row is not None else (None, None)
         mariadb = bool(getattr(self.engine.dialect, "is_mariadb", False))
-        collation = mysql_key_collation(charset, own, mariadb=mariadb)
-        if collation is not None:
-            _log.warning(mysql_key_warning(bound.table, str(own), collation))
-        return collation
+        return mysql_key_collation(bound.table, row, mariadb=mariadb)
 
     def _statement(self, query: RowQuery) -> sa.Select[Any]:
         bound = self.bind(query.table)

@@ -49,6 +49,17 @@ def _migrate(legacy: str, files: Path, target: str, store: Path) -> dict[str, di
     )
 
 
+def _reconcile(legacy: str, files: Path, target: str, tmp_path: Path) -> Any:
+    """Reconcile the store (attachments in ``tmp_path/store``) with the legacy database."""
+    return reconcile_direct(
+        source=legacy,
+        target=target,
+        out_dir=tmp_path / "report",
+        attachments_dir=files,
+        attachment_store=tmp_path / "store",
+    ).result
+
+
 def _most_noted_person(legacy: str, engine: sa.Engine) -> str:
     """The loaded S_CONTACT ROW_ID that the most activities are about."""
     with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
@@ -234,14 +245,7 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         assert "DOB_IN_FUTURE" in codes[("S_CONTACT", person)]
         notes = [k for k, c in codes.items() if "PARENT_QUARANTINED" in c and k[0] == "S_EVT_ACT"]
         assert len(notes) >= 2  # the notes about the person followed it
-    outcome = reconcile_direct(
-        source=legacy,
-        target=target_url,
-        out_dir=tmp_path / "report",
-        attachments_dir=files,
-        attachment_store=tmp_path / "store",
-    )
-    assert outcome.result.status == "clean"
+    assert _reconcile(legacy, files, target_url, tmp_path).status == "clean"
     engine.dispose()
 
 
@@ -304,14 +308,8 @@ def test_a_row_deleted_from_the_source_without_a_trail_is_kept_and_reported(
         "S_EVT_ACT: 1 legacy row(s) in the store are gone from the source; kept "
         "(reconcile reports them as deleted_in_source)"
     ]
-    outcome = reconcile_direct(
-        source=legacy,
-        target=target,
-        out_dir=tmp_path / "report",
-        attachments_dir=files,
-        attachment_store=tmp_path / "store",
-    )
-    found = [(d.kind, d.legacy_table, d.legacy_row_id) for d in outcome.result.discrepancies]
+    result = _reconcile(legacy, files, target, tmp_path)
+    found = [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies]
     assert found == [("deleted_in_source", "S_EVT_ACT", note)]
     engine.dispose()
 
