@@ -108,3 +108,22 @@ def test_utc_attaches_utc(value: dt.datetime, expected: dt.datetime) -> None:
     assert (
         result is not None and result.tzinfo is not None and result.utcoffset() == dt.timedelta(0)
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        T(9999, 12, 31, 16, 0),  # 24:00 UTC: one second past the last datetime
+        T(9999, 12, 31, 23, 59, 59),  # the usual far-future sentinel
+        T(9999, 12, 31, 23, 0, tzinfo=zoneinfo.ZoneInfo("America/Vancouver")),
+    ],
+)
+def test_a_time_past_the_last_utc_datetime_is_rejected_not_raised(value: dt.datetime) -> None:
+    result = local_to_utc(value)
+    assert (result.value, result.flag, result.reason) == (None, None, "INVALID_DATE")
+    assert "9999" in result.note
+
+
+def test_the_last_local_time_that_has_a_utc_datetime() -> None:
+    result = local_to_utc(T(9999, 12, 31, 15, 59, 59))
+    assert (result.value, result.reason) == (T(9999, 12, 31, 23, 59, 59, tzinfo=UTC), None)

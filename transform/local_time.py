@@ -10,6 +10,9 @@ gap: 2012-03-11 02:30 never happened). An ambiguous time is read as its first oc
 (``fold=0``, the daylight-time reading) and flagged AMBIGUOUS_LOCAL_TIME; a nonexistent
 time is read with the offset in force before the gap, which lands it one hour later on
 the wall clock (02:30 -> 03:30 PDT), and flagged NONEXISTENT_LOCAL_TIME.
+
+A local time whose UTC instant falls after 9999-12-31 23:59:59 (a far-future sentinel
+such as 9999-12-31 23:00 in Vancouver) has no datetime: INVALID_DATE, never an exception.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from transform.outcome import Normalised, flagged, is_missing, ok
+from transform.outcome import Normalised, flagged, is_missing, ok, rejected
 
 __all__ = ["SOURCE_ZONE", "local_to_utc", "utc"]
 
@@ -49,11 +52,14 @@ def local_to_utc(value: dt.datetime | None, zone: str = SOURCE_ZONE) -> Normalis
     if value is None or is_missing(value):
         return ok(None)
     plain = _plain(value)
-    if plain.tzinfo is not None:
-        return ok(plain.astimezone(dt.UTC))
     tz = ZoneInfo(zone)
-    first = plain.replace(tzinfo=tz, fold=0)
-    as_utc = first.astimezone(dt.UTC)
+    first = plain if plain.tzinfo is not None else plain.replace(tzinfo=tz, fold=0)
+    try:
+        as_utc = first.astimezone(dt.UTC)
+    except OverflowError:
+        return rejected("INVALID_DATE", "its UTC time is past 9999-12-31 23:59:59")
+    if plain.tzinfo is not None:
+        return ok(as_utc)
     if as_utc.astimezone(tz).replace(tzinfo=None) != plain:
         return flagged(
             as_utc, "NONEXISTENT_LOCAL_TIME", "local time in the DST gap; shifted forward"

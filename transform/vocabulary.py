@@ -28,7 +28,7 @@ REASON_CODES: dict[str, str] = {
     "PARENT_QUARANTINED": "a row this one depends on was quarantined, so loading it would leave a dangling link",
     "ORPHAN_EXTENSION": "an S_CONTACT_X row whose PAR_ROW_ID has no S_CONTACT row",
     "DUPLICATE_EXTENSION": "two differing S_CONTACT_X rows for one person: which one is right cannot be decided",
-    "INVALID_DATE": "a required date that no known format parses (or an impossible calendar date)",
+    "INVALID_DATE": "a required date that no known format parses, an impossible calendar date, or a local time whose UTC time is past year 9999",
     "DOB_IN_FUTURE": "a birth date after the extraction date (including two-digit years pivoted into the future)",
     "CHRONOLOGY_VIOLATION": "an end before its start, a placement before the child's birth, a screening before the report",
     "UNMAPPED_CODE": "a pick-list value that neither the legacy list nor the crosswalk maps to a code",
