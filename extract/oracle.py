@@ -116,7 +116,10 @@ def parse_date_text(text: str) -> dt.datetime:
 def _as_datetime(raw: Any) -> dt.datetime | None:
     if isinstance(raw, dt.datetime):
         if raw.tzinfo is not None:
-            return raw.astimezone(dt.UTC).replace(tzinfo=None)
+            try:
+                return raw.astimezone(dt.UTC).replace(tzinfo=None)
+            except OverflowError:
+                raise OracleValueError("a time whose UTC time is outside years 1-9999") from None
         return raw
     if isinstance(raw, dt.date):
         return dt.datetime(raw.year, raw.month, raw.day)

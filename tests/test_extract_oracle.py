@@ -81,6 +81,21 @@ def test_impossible_dates_raise(raw: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    "raw",
+    [
+        dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    ],
+)
+def test_an_aware_time_outside_the_utc_years_is_refused_not_overflowed(raw: Any) -> None:
+    with pytest.raises(OracleValueError, match="outside years 1-9999"):
+        meaning(CONTACT, "BIRTH_DT", raw)
+    with pytest.raises(extract.SourceValueError) as caught:
+        oracle_rows("S_CONTACT", ("ROW_ID", "BIRTH_DT"), [("1-A", raw)])
+    assert (caught.value.row_id, caught.value.column) == ("1-A", "BIRTH_DT")
+
+
+@pytest.mark.parametrize(
     "column, raw, expected",
     [
         ("ORDER_BY", decimal.Decimal("1.5"), "1.5000000"),
