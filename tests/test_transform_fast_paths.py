@@ -120,7 +120,7 @@ def reference_find_pii(value: Any) -> list[str]:
 
 
 def reference_modification_num(value: Any) -> int | None:
-    """transform.lineage.modification_num before the int fast path."""
+    """transform.lineage.modification_num before the int fast path (None beyond 64 bits)."""
     if value is None:
         return None
     try:
@@ -129,7 +129,7 @@ def reference_modification_num(value: Any) -> int | None:
         return None
     if not number.is_finite() or number != number.to_integral_value():
         return None
-    return int(number)
+    return int(number) if -(2**63) <= number < 2**63 else None
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -347,6 +347,12 @@ def test_lineage_times_equal_to_last_upd_are_converted_alike(last_upd: Any, othe
         7.5,
         float("nan"),
         np.int64(5),
+        2**63 - 1,
+        2**63,
+        -(2**63),
+        -(2**63) - 1,
+        Decimal("1E+30"),
+        Decimal("9223372036854775808"),
     ],
 )
 def test_modification_num_matches_the_reference(value: Any) -> None:

@@ -548,3 +548,54 @@ def test_numbers_from_a_driver_as_int_or_text_become_exact_decimals() -> None:
     result = run("S_LST_OF_VAL", rows)
     assert result.upserts["code_value"]["sort_order"].tolist() == [Decimal(2), Decimal("2.5")]
     assert reasons(result, "1-L3") == {("SCHEMA_VIOLATION", "ORDER_BY")}
+
+
+# ---------------------------------------------------------------- numbers the target cannot hold
+@pytest.mark.parametrize("number", [Decimal("1E+30"), Decimal("2") ** 63, Decimal("1.5")])
+def test_a_modification_num_without_a_64_bit_whole_value_is_quarantined(number: Decimal) -> None:
+    """Only a non-Oracle copy holds one (NUMBER(10,0)); loading it would fail the batch."""
+    result = run("S_USER", [legacy_row("S_USER", "1-R1", MODIFICATION_NUM=number)])
+    assert outcome(result, "1-R1") == "quarantined"
+    assert reasons(result, "1-R1") == {("SCHEMA_VIOLATION", "MODIFICATION_NUM")}
+    assert ledger_row(result, "1-R1")["legacy_modification_num"] is None
+
+
+def test_the_largest_64_bit_modification_num_loads() -> None:
+    number = Decimal(2**63 - 1)
+    result = run("S_USER", [legacy_row("S_USER", "1-R1", MODIFICATION_NUM=number)])
+    assert outcome(result, "1-R1") == "loaded"
+    assert only_row(result, "staff_user")["legacy_modification_num"] == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "target_column"),
+    [
+        ("S_EVT_ACT", "X_NOTE_SEQ", Decimal(2**31), "activity.note_sequence"),
+        ("S_ACTIVITY_ATT", "FILE_SIZE", Decimal(2**63), "attachment.size_bytes"),
+        ("S_LST_OF_VAL", "ORDER_BY", Decimal("1E+15"), "code_value.sort_order"),
+        ("S_LST_OF_VAL", "ORDER_BY", Decimal("1.12345678"), "code_value.sort_order"),
+    ],
+)
+def test_a_number_its_target_column_cannot_hold_is_quarantined(
+    table: str, column: str, value: Decimal, target_column: str
+) -> None:
+    """Out of the column's range, or with more decimals than PostgreSQL would keep."""
+    result = run(table, [legacy_row(table, "1-R1", **{column: value})])
+    assert outcome(result, "1-R1") == "quarantined"
+    assert ("SCHEMA_VIOLATION", target_column) in reasons(result, "1-R1")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("S_EVT_ACT", "X_NOTE_SEQ", Decimal(2**31 - 1)),
+        ("S_ACTIVITY_ATT", "FILE_SIZE", Decimal(2**63 - 1)),
+        ("S_LST_OF_VAL", "ORDER_BY", Decimal("999999999999999.9999999")),
+        ("S_LST_OF_VAL", "ORDER_BY", Decimal("-999999999999999.9999999")),
+    ],
+)
+def test_the_largest_number_its_target_column_holds_loads(
+    table: str, column: str, value: Decimal
+) -> None:
+    result = run(table, [legacy_row(table, "1-R1", **{column: value})])
+    assert not any(code == "SCHEMA_VIOLATION" for code, _ in reasons(result, "1-R1"))

@@ -23,18 +23,24 @@ SOURCE_HASH = "source_hash"
 
 
 def modification_num(value: Any) -> int | None:
-    """MODIFICATION_NUM as int (None when NULL or not a whole number)."""
+    """MODIFICATION_NUM as int: None when NULL, not a whole number, or beyond the 64 bits of
+    the target's BIGINT (``audit_columns`` quarantines a row whose value is not NULL but
+    comes out None here)."""
     if value is None:
         return None
     if type(value) is int:  # what Decimal(str(value)) would give back
-        return value
+        return value if _INT64_LEAST <= value <= _INT64_MOST else None
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
     except ArithmeticError:
         return None
     if not number.is_finite() or number != number.to_integral_value():
         return None
-    return int(number)
+    whole = int(number)
+    return whole if _INT64_LEAST <= whole <= _INT64_MOST else None
+
+
+_INT64_LEAST, _INT64_MOST = -(2**63), 2**63 - 1
 
 
 def lineage_of(table: str, row: Mapping[str, Any]) -> dict[str, Any]:

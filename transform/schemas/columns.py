@@ -10,6 +10,7 @@ Timestamp or a naive datetime is a failure naming the column.
 from __future__ import annotations
 
 import datetime as dt
+import decimal as decimal_module
 import re
 import uuid
 from collections.abc import Callable
@@ -159,7 +160,9 @@ def boolean(*, nullable: bool = True) -> pa.Column:
     return pa.Column(object, nullable=nullable, checks=[_check(_bools, "is_bool")])
 
 
-def integer(*, nullable: bool = True, minimum: int | None = None) -> pa.Column:
+def integer(*, nullable: bool = True, minimum: int | None = None, bits: int = 64) -> pa.Column:
+    """An int (not a bool) of at least ``minimum`` that the target's ``bits``-bit integer
+    column holds (INTEGER: 32, BIGINT: 64)."""
     checks = [_check(_ints, "is_int")]
     if minimum is not None:
         least = minimum
@@ -168,11 +171,40 @@ def integer(*, nullable: bool = True, minimum: int | None = None) -> pa.Column:
             return [isinstance(v, int) and not isinstance(v, bool) and v >= least for v in values]
 
         checks.append(_check(large_enough, f"at_least_{minimum}"))
+    lowest, highest = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def fits(values: list[Any]) -> list[bool]:
+        return [isinstance(v, int) and lowest <= v <= highest for v in values]
+
+    checks.append(_check(fits, f"fits_int{bits}"))
     return pa.Column(object, nullable=nullable, checks=checks)
 
 
-def decimal(*, nullable: bool = True) -> pa.Column:
-    return pa.Column(object, nullable=nullable, checks=[_check(_decimals, "is_decimal")])
+def decimal(*, nullable: bool = True, precision: int, scale: int) -> pa.Column:
+    """A finite Decimal that NUMERIC(``precision``, ``scale``) holds exactly: at most
+    ``precision - scale`` digits before the point and ``scale`` after it (PostgreSQL would
+    round extra decimals without a word)."""
+    limit = Decimal(10) ** (precision - scale)
+    quantum = Decimal(1).scaleb(-scale)
+
+    def fits(values: list[Any]) -> list[bool]:
+        return [
+            isinstance(v, Decimal)
+            and v.is_finite()
+            and abs(v) < limit
+            and v.quantize(quantum, context=_NUMERIC_CONTEXT) == v
+            for v in values
+        ]
+
+    return pa.Column(
+        object,
+        nullable=nullable,
+        checks=[_check(_decimals, "is_decimal"), _check(fits, f"fits_numeric_{precision}_{scale}")],
+    )
+
+
+_NUMERIC_CONTEXT = decimal_module.Context(prec=80)
+"""Enough digits to quantise any value that passes ``abs(v) < limit`` exactly."""
 
 
 def date(*, nullable: bool = True) -> pa.Column:
