@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 KEY = "ROW_ID"
+KEY_LENGTH = 15
+"""The contract's ROW_ID is VARCHAR(15); only a copy that ignores lengths (SQLite) holds more."""
 
 _DATE_TEXT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
@@ -189,7 +191,8 @@ def oracle_rows(
     """Every raw row of ``table`` (values in ``columns`` order) with its Oracle meaning.
 
     Raises :class:`extract.errors.SourceValueError` naming the table, ROW_ID and
-    column of the first value its type cannot hold, or of a row without ROW_ID.
+    column of the first value its type cannot hold, or of a row without ROW_ID or with
+    one longer than the contract's 15 characters.
     """
     spec = legacy_spec()[table]
     specs = [spec.column(c) for c in columns]
@@ -214,6 +217,16 @@ def oracle_rows(
                 f"{table} has a row with an empty ROW_ID (NULL in Oracle): the key cannot be empty",
                 table=table,
                 column=KEY,
+            )
+        if key_at is not None and len(values[key_at]) > KEY_LENGTH:
+            raise SourceValueError(
+                f"{table} ROW_ID {values[key_at]!r} has {len(values[key_at])} characters: the"
+                f" contract's key is VARCHAR({KEY_LENGTH}), and the new store's lineage,"
+                " ledger and quarantine keys cannot hold a longer one (fix the source row;"
+                " a retry will not help)",
+                table=table,
+                column=KEY,
+                row_id=values[key_at],
             )
         converted.append(tuple(values))
     return converted
@@ -375,8 +388,10 @@ def oracle_columns(
     except (OracleValueError, ValueError, TypeError):
         # Row by row: the first bad value in row order raises, exactly as oracle_rows does.
         return _transposed(oracle_rows(table, names, raw_rows), width)
-    if KEY in names and None in converted[names.index(KEY)]:
-        return _transposed(oracle_rows(table, names, raw_rows), width)
+    if KEY in names:
+        keys = converted[names.index(KEY)]
+        if None in keys or max(map(len, keys)) > KEY_LENGTH:
+            return _transposed(oracle_rows(table, names, raw_rows), width)
     return converted
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import extract
-from extract.oracle import OracleValueError, oracle_rows
+from extract.oracle import OracleValueError, oracle_columns, oracle_rows
 
 CONTACT = extract.legacy_spec()["S_CONTACT"]
 LOV = extract.legacy_spec()["S_LST_OF_VAL"]
@@ -156,3 +156,19 @@ def test_rows_name_table_row_and_column_but_not_the_value() -> None:
         oracle_rows("S_CONTACT", columns, [("1-C", b"\xc3\x28", None)])
     with pytest.raises(extract.SourceValueError, match="empty ROW_ID"):
         oracle_rows("S_CONTACT", columns, [("", "x", None)])
+
+
+def test_a_row_id_longer_than_the_contract_is_refused_by_both_paths() -> None:
+    """Only a copy that ignores lengths (SQLite) holds one; the store's keys are VARCHAR(15)."""
+    columns = ("ROW_ID", "FST_NAME")
+    rows = [("1-A", "x"), ("1-" + "B" * 14, "y")]
+    for read in (oracle_rows, oracle_columns):
+        with pytest.raises(extract.SourceValueError) as caught:
+            read("S_CONTACT", columns, rows)
+        err = caught.value
+        assert (err.table, err.row_id, err.column) == ("S_CONTACT", "1-" + "B" * 14, "ROW_ID")
+        assert "16 characters" in str(err) and "VARCHAR(15)" in str(err)
+    assert oracle_columns("S_CONTACT", columns, [("1-" + "B" * 13, "y")]) == [
+        ["1-" + "B" * 13],
+        ["y"],
+    ]
