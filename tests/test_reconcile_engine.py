@@ -43,7 +43,7 @@ import synthetic
 from flows.engines import make_source
 from flows.pipeline import migrate_direct
 from flows.reconcile_flow import expected_rows, reconcile_direct
-from reconcile import migration_run_of, reconcile_stores
+from reconcile import Discrepancy, migration_run_of, reconcile_stores
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -474,6 +474,55 @@ def test_a_changed_attachment_file_is_found(sqlite_store: Store, tmp_path: Path)
     assert result.tables["S_ACTIVITY_ATT"].attachment_mismatches == len(
         found(result, "attachment_mismatch")
     )
+
+
+def test_an_attachment_recorded_missing_is_checked_too(sqlite_store: Store, tmp_path: Path) -> None:
+    """Editing a present binary to ``missing`` (sha256 and storage_key cleared, so the row is
+    consistent in itself) must not take it out of the file checks; nor may a file appear
+    in the Siebel folder for a row recorded missing; nor may a hash change case."""
+    store = sqlite_store
+    attachment = t("attachment")
+    present = rows(
+        store,
+        sa.select(attachment)
+        .where(attachment.c.binary_status == "present")
+        .order_by(attachment.c.legacy_row_id),
+    )
+    missing = rows(
+        store,
+        sa.select(attachment)
+        .where(attachment.c.binary_status == "missing")
+        .order_by(attachment.c.legacy_row_id),
+    )
+    hidden, cased = present[0], present[1]
+    appeared = missing[0]
+    change(
+        store,
+        sa.update(attachment)
+        .where(by_key(attachment, hidden.legacy_row_id))
+        .values(binary_status="missing", sha256=None, storage_key=None),
+        sa.update(attachment)
+        .where(by_key(attachment, cased.legacy_row_id))
+        .values(sha256=cased.sha256.upper(), storage_key=cased.storage_key.upper()),
+    )
+    (store.files / f"{appeared.legacy_row_id}_{appeared.revision or ''}.SAF").write_bytes(b"late")
+
+    result = reconcile(store, tmp_path / "report")
+
+    def mismatch(row: Any) -> Discrepancy:
+        hits = found(result, "attachment_mismatch", "S_ACTIVITY_ATT", row.legacy_row_id)
+        assert len(hits) == 1, summary(result)
+        return hits[0]
+
+    assert mismatch(hidden).fields == ("binary_status",)
+    assert "recorded as missing" in mismatch(hidden).detail
+    assert mismatch(appeared).fields == ("binary_status",)
+    assert (mismatch(appeared).values[0].expected, mismatch(appeared).values[0].actual) == (
+        "size_mismatch",
+        "missing",
+    )
+    assert mismatch(cased).fields == ("sha256",)
+    assert len(found(result, "attachment_mismatch")) == 3, summary(result)
 
 
 # ---------------------------------------------------------------- source side
