@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from load.target_schema import target_table
 from reconcile.bookkeeping import check_flags, check_quarantine_records
-from reconcile.compare import ATTACHMENT_BINARY_COLUMNS, compare_rows, diff_summary
+from reconcile.compare import ATTACHMENT_BINARY_COLUMNS, compare_rows, diff_summary, same_value
 from reconcile.range_report import (
     RangeReporter,
     extension_owner,
@@ -75,19 +75,15 @@ def check_content(
                 detail=f"the migration rules give {out.legacy_table} row {row_id} no outcome now",
             )
             continue
-        diffs = [
-            FieldDiff(name, now.get(name), ours)
-            for name, ours in (("outcome", entry.outcome), ("rule", entry.rule))
-            if now.get(name) != ours
-        ]
+        diffs = _ledger_diffs(entry, now)
         if diffs:
             out.report(
                 "field_mismatch",
                 "mismatched",
                 row_id,
                 target="ledger",
-                detail=f"the migration rules now give {out.legacy_table} row {row_id} another outcome "
-                f"than the ledger's ({', '.join(d.field for d in diffs)})",
+                detail=f"the migration rules now give {out.legacy_table} row {row_id} another ledger "
+                f"entry than the stored one ({', '.join(d.field for d in diffs)})",
                 values=diffs,
             )
         elif entry.outcome == "loaded":
@@ -216,3 +212,31 @@ def _compare(
         + (f" ({summary})" if summary else ""),
         values=diffs,
     )
+
+
+_LEDGER_COMPARED = (
+    "outcome",
+    "rule",
+    "target_table",
+    "target_id",
+    "legacy_last_upd",
+    "legacy_modification_num",
+)
+"""The ledger columns the rules give (source_hash is the changed_in_source check's; run_id and
+output_digest are the migration's bookkeeping)."""
+
+
+def _ledger_diffs(entry: LedgerEntry, now: Mapping[str, Any]) -> list[FieldDiff]:
+    """The stored ledger entry against the one the rules give now, column by column."""
+    columns = _ledger_column_types()
+    return [
+        FieldDiff(name, now.get(name), getattr(entry, name))
+        for name in _LEDGER_COMPARED
+        if not same_value(now.get(name), getattr(entry, name), columns[name])
+    ]
+
+
+@cache
+def _ledger_column_types() -> dict[str, Any]:
+    ledger = target_table("migration.ledger")
+    return {name: ledger.c[name].type for name in _LEDGER_COMPARED}

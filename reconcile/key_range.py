@@ -166,7 +166,16 @@ class _Range(RangeReporter):
                         "loaded, but no target row has its lineage",
                     )
                 continue
-            name = target_table(entry.target_table).name
+            name = self.own_target_name(entry.target_table)
+            if name is None:
+                self.missing(
+                    row_id,
+                    entry.target_table,
+                    entry.target_id,
+                    f"loaded into {entry.target_table!r}, says the ledger, which is not a table "
+                    f"{self.legacy_table} loads into",
+                )
+                continue
             if (name, entry.target_id) not in ids_present:
                 to_fetch.setdefault(name, []).append(row_id)
         for name, row_ids in to_fetch.items():
@@ -178,6 +187,14 @@ class _Range(RangeReporter):
                     self.missing(
                         row_id, name, str(ident), f"loaded into {name}, but that row is not there"
                     )
+
+    def own_target_name(self, name: str) -> str | None:
+        """The target table ``name`` (as the ledger holds it) is, if this legacy table loads into it."""
+        try:
+            found = target_table(name).name
+        except KeyError:
+            return None
+        return found if found in self.target_names else None
 
     def unloaded_target_rows(
         self, present: Mapping[str, list[TargetRow]], loaded: set[str]

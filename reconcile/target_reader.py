@@ -55,6 +55,8 @@ class LedgerEntry:
     target_table: str | None
     target_id: str | None
     source_hash: str
+    legacy_last_upd: dt.datetime | None = None
+    legacy_modification_num: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ def read_ledger(
         ledger.c.target_table,
         ledger.c.target_id,
         ledger.c.source_hash,
+        ledger.c.legacy_last_upd,
+        ledger.c.legacy_modification_num,
     ).where(
         ledger.c.legacy_table == legacy_table,
         in_key_range(ledger.c.legacy_row_id, conn, after, upto),
