@@ -44,13 +44,13 @@ class Store:
         return f"sqlite:///{self.legacy}"
 
 
-def generate_legacy(folder: Path) -> tuple[Path, Path]:
+def generate_legacy(folder: Path, *, persons: int = PERSONS, seed: int = SEED) -> tuple[Path, Path]:
     """A synthetic legacy database (SQLite) and its attachment files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     legacy, files = folder / "legacy.sqlite", folder / "siebel-files"
     engine = sa.create_engine(f"sqlite:///{legacy}")
     try:
-        synthetic.generate(engine, persons=PERSONS, seed=SEED, attachments_dir=files)
+        synthetic.generate(engine, persons=persons, seed=seed, attachments_dir=files)
     finally:
         engine.dispose()
     return legacy, files

@@ -34,7 +34,7 @@ from databases import postgres_database
 from fuzz_support import fuzz_settings, legacy_value
 from hypothesis import given
 from hypothesis import strategies as st
-from reconcile_support import Store, reconcile
+from reconcile_support import Store, generate_legacy, reconcile
 
 import synthetic
 from extract.legacy_schema import LEGACY_TABLE_NAMES, legacy_spec, legacy_table
@@ -79,14 +79,9 @@ def _edit(draw: st.DrawFn) -> Edit:
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("fuzz-legacy")
-    legacy, files = folder / "legacy.sqlite", folder / "siebel-files"
-    engine = sa.create_engine(f"sqlite:///{legacy}")
-    try:
-        synthetic.generate(engine, persons=synthetic.MIN_PERSONS, seed=SEED, attachments_dir=files)
-    finally:
-        engine.dispose()
-    return legacy, files
+    return generate_legacy(
+        tmp_path_factory.mktemp("fuzz-legacy"), persons=synthetic.MIN_PERSONS, seed=SEED
+    )
 
 
 def _apply(legacy: Path, edits: list[Edit]) -> None:

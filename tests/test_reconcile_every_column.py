@@ -24,18 +24,17 @@ import pytest
 import sqlalchemy as sa
 from databases import postgres_database
 from reconcile_support import (
-    SEED,
     Store,
     cloned_postgres,
     copy_files,
     copy_sqlite_store,
+    generate_legacy,
     migrate,
     reconcile,
     target,
 )
 
 import load
-import synthetic
 import transform
 from reconcile import Discrepancy
 from reconcile.compare import ATTACHMENT_BINARY_COLUMNS
@@ -66,14 +65,7 @@ PERSONS = 200
 
 @pytest.fixture(scope="module")
 def legacy_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("legacy")
-    legacy, files = folder / "legacy.sqlite", folder / "siebel-files"
-    engine = sa.create_engine(f"sqlite:///{legacy}")
-    try:
-        synthetic.generate(engine, persons=PERSONS, seed=SEED, attachments_dir=files)
-    finally:
-        engine.dispose()
-    return legacy, files
+    return generate_legacy(tmp_path_factory.mktemp("legacy"), persons=PERSONS)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
