@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -53,6 +54,37 @@ LEGACY_ROW_ID = sa.String(15).with_variant(sa.String(15, collation="C"), "postgr
 legacy rows are read in: the reconciliation's key-range reads (``legacy_row_id
 COLLATE "C" > :after``) can then use the lineage and ledger indexes. In another
 collation each range read scans the whole table (revision 0004)."""
+
+
+class ExactDecimalText(sa.types.TypeDecorator[Decimal]):
+    """A Decimal kept exactly as text: SQLite's NUMERIC keeps a double (15 significant
+    digits), so 123456789012345.1234567 came back as 123456789012345.1250000.
+
+    Reads a REAL written before revision 0006 as the decimal it shows.
+    """
+
+    impl = sa.String
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        return format(number, "f")
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def exact_numeric(precision: int, scale: int) -> sa.types.TypeEngine[Decimal]:
+    """NUMERIC(precision, scale): exact on PostgreSQL, exact text on SQLite (revision 0006)."""
+    return sa.Numeric(precision, scale, asdecimal=True).with_variant(ExactDecimalText(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -391,7 +423,7 @@ class CodeValue(Lineage, Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(75))
     language: Mapped[str | None] = mapped_column(sa.String(15))
     is_active: Mapped[bool | None] = mapped_column(sa.Boolean)
-    sort_order: Mapped[Decimal | None] = mapped_column(sa.Numeric(22, 7))
+    sort_order: Mapped[Decimal | None] = mapped_column(exact_numeric(22, 7))
     parent_row_id: Mapped[str | None] = mapped_column(sa.String(15))
     description: Mapped[str | None] = mapped_column(sa.String(255))
 

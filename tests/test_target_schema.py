@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ def test_init_target_creates_every_model_table_in_its_schema(target_db_url: str)
     engine = make_target_engine(target_db_url)
     try:
         assert target_revision(engine) is None
-        assert init_target(engine) == head_revision() == "0005"
+        assert init_target(engine) == head_revision() == "0006"
         assert target_revision(engine) == head_revision()
         assert _tables_in_database(engine) == _expected_tables(engine.dialect.name)
         assert len(present_target_tables(engine)) == EXPECTED_TABLE_COUNT
@@ -223,7 +224,7 @@ def test_run_init_target_never_prints_the_password(pg_url: str) -> None:
     run_init_target(url, Console(file=out, width=200))  # trust auth: any password is accepted
     text = out.getvalue()
     assert "s3cret-pw" not in text
-    assert "127.0.0.1:5432" in text and "revision 0005" in text
+    assert "127.0.0.1:5432" in text and "revision 0006" in text
 
 
 def test_unsupported_dialect_is_a_terminal_error() -> None:
@@ -233,3 +234,53 @@ def test_unsupported_dialect_is_a_terminal_error() -> None:
     assert caught.value.retryable is False
     with pytest.raises(UnsupportedTargetError):
         target_revision(engine)
+
+
+def _code_value(row_id: str, sort_order: Decimal) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "code_set": "ICM_CASE_STATUS",
+        "code": row_id,
+        "sort_order": sort_order,
+        **_lineage("S_LST_OF_VAL", row_id),
+    }
+
+
+@pytest.mark.parametrize(
+    "sort_order",
+    [Decimal("123456789012345.1234567"), Decimal("-999999999999999.9999999"), Decimal("0E-7")],
+)
+def test_a_numeric_keeps_every_digit_on_both_engines(
+    target: sa.Engine, sort_order: Decimal
+) -> None:
+    """SQLite's NUMERIC is a double (15 digits): the store keeps NUMERIC(22,7) as exact text there."""
+    table = target_table("code_value")
+    with target.begin() as conn:
+        conn.execute(sa.insert(table), [_code_value("1-N", sort_order)])
+        stored = conn.execute(sa.select(table.c.sort_order)).scalar_one()
+    assert type(stored) is Decimal and stored == sort_order
+
+
+def test_a_sqlite_store_upgraded_to_0006_keeps_its_sort_orders(tmp_path: Path) -> None:
+    engine = make_target_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0005")
+            conn.exec_driver_sql(
+                "INSERT INTO code_value (id, code_set, code, sort_order, legacy_table, "
+                "legacy_row_id, migration_run_id, source_hash) VALUES "
+                "('00000000000000000000000000000001', 'S', 'C', 2.5, 'S_LST_OF_VAL', '1-O', 'r', "
+                f"'{'0' * 64}')"
+            )
+        assert init_target(engine) == "0006"
+        assert schema_differences(engine) == []
+        table = target_table("code_value")
+        with engine.begin() as conn:
+            assert conn.execute(sa.select(table.c.sort_order)).scalar_one() == Decimal("2.5")
+            conn.execute(sa.insert(table), [_code_value("1-N", Decimal("123456789012345.1234567"))])
+            found = conn.execute(
+                sa.select(table.c.sort_order).where(table.c.legacy_row_id == "1-N")
+            ).scalar_one()
+        assert found == Decimal("123456789012345.1234567")
+    finally:
+        engine.dispose()
