@@ -91,6 +91,10 @@ def table_facts(source: extract.LegacySource, table: str) -> dict[str, Any]:
         columns = transform.RELATIONSHIP_COLUMNS
         rels = _rows_where(source, "S_PARTY_REL", columns, "PARTY_ID", transform.is_untrimmed_key)
         return {"irregular_relationships": transform.build_relationships(rels)}
+    if table == "S_LST_OF_VAL":
+        columns = transform.CODE_SET_HEADER_COLUMNS
+        headers = _rows_where(source, table, columns, "TYPE", lambda t: t == transform.LOV_TYPE)
+        return {"code_set_headers": transform.build_code_set_headers(headers)}
     return {}
 
 

@@ -89,6 +89,8 @@ def _facts(table: str, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any
         )
     if table in ("S_CONTACT_X", "CX_PLACEMENT"):
         facts["birth_dates"] = transform.build_birth_dates(tables["S_CONTACT"])
+    if table == "S_LST_OF_VAL":
+        facts["code_set_headers"] = transform.build_code_set_headers(rows)
     return facts
 
 

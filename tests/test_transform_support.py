@@ -300,6 +300,7 @@ def default_facts(table: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "case_ids_with_participants": frozenset({"1-C1", "1-C2"}),
         "irregular_case_ids_with_participants": frozenset(),
         "placements_of_children": {},
+        "code_set_headers": {},
     }
     if table == "S_PARTY_REL":
         facts["relationships"] = build_relationships(rows)

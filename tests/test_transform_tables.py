@@ -599,3 +599,20 @@ def test_the_largest_number_its_target_column_holds_loads(
 ) -> None:
     result = run(table, [legacy_row(table, "1-R1", **{column: value})])
     assert not any(code == "SCHEMA_VIOLATION" for code, _ in reasons(result, "1-R1"))
+
+
+def test_a_second_header_of_one_pick_list_is_quarantined() -> None:
+    """One list, one code set (its primary key): the header with the lowest ROW_ID loads, a
+    copy (an EIM reload under another key, say) is quarantined, not a failed load."""
+    header = {"TYPE": "LOV_TYPE", "NAME": "ICM_CASE_STATUS", "VAL": "ICM_CASE_STATUS"}
+    rows = [legacy_row("S_LST_OF_VAL", key, **header) for key in ("1-H1", "1-h1", "1-H0 ")]
+    headers = transform.build_code_set_headers(rows)
+    assert headers == {"ICM_CASE_STATUS": "1-H0 "}  # byte order: '0' < '1', 'H' < 'h'
+    result = run("S_LST_OF_VAL", rows, facts={"code_set_headers": headers})
+    assert [outcome(result, key) for key in ("1-H0 ", "1-H1", "1-h1")] == [
+        "loaded",
+        "quarantined",
+        "quarantined",
+    ]
+    assert reasons(result, "1-h1") == {("DUPLICATE_CODE_SET", "NAME")}
+    assert only_row(result, "code_set")["legacy_row_id"] == "1-H0 "

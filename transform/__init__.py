@@ -39,11 +39,14 @@ from transform.errors import (
     UnknownTableError,
 )
 from transform.facts import (
+    CODE_SET_HEADER_COLUMNS,
     FACT_SOURCES,
     FACTS_NEEDED,
+    LOV_TYPE,
     RELATIONSHIP_COLUMNS,
     build_birth_dates,
     build_case_ids_with_participants,
+    build_code_set_headers,
     build_extension_groups,
     build_placements_of_children,
     build_relationships,
@@ -89,6 +92,7 @@ from transform.vocabulary import (
 )
 
 __all__ = [
+    "CODE_SET_HEADER_COLUMNS",
     "COLUMNS_SET_BY_UPDATES",
     "DEFECTS",
     "EXCLUSION_RULES",
@@ -97,6 +101,7 @@ __all__ = [
     "FLAG_CODES",
     "LEDGER_COLUMNS",
     "LINKS",
+    "LOV_TYPE",
     "MATCH_CODES",
     "MATCH_COLUMNS",
     "MATCH_RESULT_COLUMNS",
@@ -127,6 +132,7 @@ __all__ = [
     "block_keys",
     "build_birth_dates",
     "build_case_ids_with_participants",
+    "build_code_set_headers",
     "build_extension_groups",
     "build_placements_of_children",
     "build_relationships",

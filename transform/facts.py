@@ -38,6 +38,9 @@ key                                       needed by       built from (legacy row
                                                           CHILD_CON_ID, START_DT_TXT, END_DT_TXT``)
                                                           whose CHILD_CON_ID occurs more than once
                                                           (:func:`build_placements_of_children`)
+``code_set_headers``                      S_LST_OF_VAL    table: S_LST_OF_VAL ``ROW_ID, TYPE, NAME`` of
+                                                          the header rows (TYPE='LOV_TYPE'), one per
+                                                          list (:func:`build_code_set_headers`)
 ========================================  ==============  ===============================================
 
 Why two facts for cases and relationships: the batch reads its links exactly (an ``IN``
@@ -68,6 +71,7 @@ from transform.keys import key_variants
 from transform.outcome import is_missing
 
 __all__ = [
+    "CODE_SET_HEADER_COLUMNS",
     "EXTENSION_CONTENT_COLUMNS",
     "FACTS_NEEDED",
     "FACT_SOURCES",
@@ -79,6 +83,7 @@ __all__ = [
     "Rows",
     "build_birth_dates",
     "build_case_ids_with_participants",
+    "build_code_set_headers",
     "build_extension_groups",
     "build_placements_of_children",
     "build_relationships",
@@ -94,11 +99,18 @@ FACTS_NEEDED: dict[str, tuple[str, ...]] = {
     "S_CASE": ("case_ids_with_participants", "irregular_case_ids_with_participants"),
     "S_PARTY_REL": ("relationships", "irregular_relationships"),
     "CX_PLACEMENT": ("placements_of_children", "birth_dates"),
+    "S_LST_OF_VAL": ("code_set_headers",),
 }
 """Legacy table -> the fact keys its rules read."""
 
 RELATIONSHIP_COLUMNS = ("ROW_ID", "PARTY_ID", "REL_PARTY_ID", "REL_TYPE_CD")
 """The S_PARTY_REL columns :func:`build_relationships` reads."""
+
+CODE_SET_HEADER_COLUMNS = ("ROW_ID", "TYPE", "NAME")
+"""The S_LST_OF_VAL columns :func:`build_code_set_headers` reads."""
+
+LOV_TYPE = "LOV_TYPE"
+"""S_LST_OF_VAL.TYPE of a list's header row (its NAME is the list's type)."""
 
 FACT_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "extension_groups": (
@@ -135,6 +147,11 @@ FACT_SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
         "CX_PLACEMENT",
         ("ROW_ID", "CHILD_CON_ID", "START_DT_TXT", "END_DT_TXT"),
         "per batch: repeated rows of the CHILD_CON_IDs the batch looks up (every key variant, survivors of merged children); per table: only repeated keys with blanks around them",
+    ),
+    "code_set_headers": (
+        "S_LST_OF_VAL",
+        CODE_SET_HEADER_COLUMNS,
+        "per table: the header rows (TYPE='LOV_TYPE'), one per list",
     ),
 }
 """Fact key -> (legacy table, columns to read, which rows: read per table or per batch)."""
@@ -236,6 +253,22 @@ def build_case_ids_with_participants(rows: Rows) -> frozenset[str]:
         if isinstance(value, str):
             found.update(key_variants(value))
     return frozenset(found)
+
+
+# -------------------------------------------------------------- S_LST_OF_VAL
+def build_code_set_headers(rows: Rows) -> dict[str, str]:
+    """``code_set_headers``: list name -> the ROW_ID of its first header row (TYPE='LOV_TYPE')
+    in byte order. A list has one code set: a later header of the same name is quarantined
+    (DUPLICATE_CODE_SET); the other rows of ``rows`` are ignored."""
+    first: dict[str, str] = {}
+    for record in _records(rows, "code_set_headers", CODE_SET_HEADER_COLUMNS):
+        name, row_id = record["NAME"], record["ROW_ID"]
+        if record["TYPE"] != LOV_TYPE or not isinstance(name, str) or not isinstance(row_id, str):
+            continue
+        known = first.get(name)
+        if known is None or row_id.encode() < known.encode():
+            first[name] = row_id
+    return first
 
 
 # -------------------------------------------------------------- S_PARTY_REL

@@ -27,6 +27,7 @@ REASON_CODES: dict[str, str] = {
     "FK_TO_MERGED_PARTY": "a link points at a person merged away, and the audit trail does not resolve the survivor",
     "PARENT_QUARANTINED": "a row this one depends on was quarantined, so loading it would leave a dangling link",
     "ORPHAN_EXTENSION": "an S_CONTACT_X row whose PAR_ROW_ID has no S_CONTACT row",
+    "DUPLICATE_CODE_SET": "a second S_LST_OF_VAL header row (TYPE='LOV_TYPE') of a list: one list has one code set, the header with the lowest ROW_ID",
     "DUPLICATE_EXTENSION": "two differing S_CONTACT_X rows for one person: which one is right cannot be decided",
     "INVALID_DATE": "a required date that no known format parses, an impossible calendar date, or a local time whose UTC time is past year 9999",
     "DOB_IN_FUTURE": "a birth date after the extraction date (including two-digit years pivoted into the future)",

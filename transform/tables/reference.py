@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from transform.facts import LOV_TYPE
 from transform.row import RowWork
 from transform.tables.person_names import read_name
 
 __all__ = ["LOV_TYPE", "code_list_row", "user_row"]
-
-LOV_TYPE = "LOV_TYPE"
-"""S_LST_OF_VAL.TYPE of a list's header row (its NAME is the list's type)."""
 
 
 def user_row(work: RowWork) -> None:
@@ -31,6 +29,9 @@ def user_row(work: RowWork) -> None:
 def code_list_row(work: RowWork) -> None:
     """A header row (TYPE='LOV_TYPE') is a code set; any other row a code value.
 
+    A list has one code set: a header whose list already has one with a lower ROW_ID
+    (fact ``code_set_headers``) is quarantined with DUPLICATE_CODE_SET.
+
     A value's code set is its TYPE and its code its NAME (both required); the display
     value VAL is kept as given (it is what business columns hold).
     """
@@ -38,6 +39,10 @@ def code_list_row(work: RowWork) -> None:
         name = work["NAME"]
         if name is None:
             work.reject("MISSING_REQUIRED", "NAME", "code set header without a NAME")
+        elif work.fact("code_set_headers").get(name, work.row_id) != work.row_id:
+            work.reject(
+                "DUPLICATE_CODE_SET", "NAME", "a header of this list with a lower ROW_ID is loaded"
+            )
         work.set_main("code_set", None)  # keyed by its name: no id column
         work.upsert("code_set", {"code_set": name, "description": work.text("DESC_TEXT")})
         return
