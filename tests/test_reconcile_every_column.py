@@ -127,33 +127,6 @@ def _smallest_edit(value: Any, column: sa.Column[Any]) -> Any:
     raise AssertionError(f"{column}: no edit for {type(value).__name__}")
 
 
-def _first_accepted(
-    conn: sa.Connection,
-    table: sa.Table,
-    key: sa.Column[Any],
-    row: sa.Row[Any],
-    column: sa.Column[Any],
-    new_values: list[Any],
-) -> Any:
-    """Set the first of ``new_values`` the store's constraints accept (each in a savepoint);
-    returns it (``_REFUSED`` when none is accepted)."""
-    for new_value in new_values:
-        savepoint = conn.begin_nested()
-        try:
-            conn.execute(
-                sa.update(table).where(key == row._mapping[key]).values({column.name: new_value})
-            )
-        except sa.exc.IntegrityError:
-            savepoint.rollback()
-            continue
-        savepoint.commit()
-        return new_value
-    return _REFUSED
-
-
-_REFUSED = object()
-
-
 def _edit(
     conn: sa.Connection,
     table: sa.Table,
@@ -163,14 +136,23 @@ def _edit(
     done: list[Tamper],
     refused: list[str],
 ) -> None:
-    new_values = _changed(getattr(row, column.name), column)
-    accepted = _first_accepted(conn, table, key, row, column, new_values)
-    if accepted is _REFUSED:
-        refused.append(f"{table.name}.{column.name}")
-        return
+    """Set the first edit of the value the store's constraints accept (each in a savepoint):
+    into ``done``, or the column into ``refused`` when none is accepted."""
     row_id = str(row._mapping[key])
-    new_row_id = str(accepted) if column.name == key.name else row_id
-    done.append(Tamper(table.name, row.legacy_row_id, row_id, column.name, new_row_id))
+    for new_value in _changed(getattr(row, column.name), column):
+        savepoint = conn.begin_nested()
+        try:
+            conn.execute(
+                sa.update(table).where(key == row._mapping[key]).values({column.name: new_value})
+            )
+        except sa.exc.IntegrityError:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        new_row_id = str(new_value) if column.name == key.name else row_id
+        done.append(Tamper(table.name, row.legacy_row_id, row_id, column.name, new_row_id))
+        return
+    refused.append(f"{table.name}.{column.name}")
 
 
 def _tamper_every_column(store: Store) -> tuple[list[Tamper], list[str]]:
