@@ -81,7 +81,19 @@ def _column_hashes(values: pd.Series) -> np.ndarray:
         subset = objects[positions]
         kind = pd.api.types.infer_dtype(subset, skipna=False)
         found = _kind_hashes(subset, kind, aware=not naive)
-        hashed[positions] = _text_hashes(subset) if found is None else found
+        hashed[positions] = _each_alone(subset, aware=not naive) if found is None else found
+    return hashed
+
+
+def _each_alone(values: np.ndarray, *, aware: bool) -> np.ndarray:
+    """Hashes of values that cannot be hashed together (a time past pandas' range, an integer
+    past 64 bits), each as if it were alone: hashing them all by text instead would give every
+    other value in the batch another hash than in a batch without such a value."""
+    hashed = np.empty(len(values), dtype=np.uint64)
+    for position in range(len(values)):
+        one = values[position : position + 1]
+        found = _kind_hashes(one, pd.api.types.infer_dtype(one, skipna=False), aware=aware)
+        hashed[position] = (_text_hashes(one) if found is None else found)[0]
     return hashed
 
 

@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from fuzz_support import fuzz_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from load.output_digest import output_digests, row_hashes
 from transform.result import Flag, QuarantineRecord, Reason
@@ -166,3 +169,37 @@ def test_row_hashes_depend_on_the_table() -> None:
     assert list(row_hashes("person", persons, columns)) != list(
         row_hashes("staff_user", persons, columns)
     )
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.datetimes(timezones=st.sampled_from([UTC, dt.timezone(dt.timedelta(hours=-8))])),
+    st.uuids(),
+)
+
+
+def _hashes(values: list[Any]) -> list[int]:
+    return row_hashes("t", pd.DataFrame({"c": pd.Series(values, dtype=object)}), ["c"]).tolist()
+
+
+@fuzz_settings(300)
+@given(values=st.lists(_ANY_VALUE, min_size=1, max_size=6))
+def test_a_value_hashes_alike_whatever_else_its_column_holds(values: list[Any]) -> None:
+    assert _hashes(values) == [_hashes([v])[0] for v in values]
+
+
+def test_a_time_past_pandas_range_leaves_the_other_times_hashes_alone() -> None:
+    """Found by the re-run property test (tests/test_migrate_rerun_fuzz.py): one time in year
+    5567 made every other time of its batch's column hash by its text, so every row of the
+    batch got another digest than in a batch without it, and a re-run rewrote them all."""
+    times = [dt.datetime(2020, 1, 1, 9, i, tzinfo=UTC) for i in range(3)]
+    far = dt.datetime(5567, 12, 1, 21, 34, 32, tzinfo=UTC)
+    typed = row_hashes("t", pd.DataFrame({"c": times}), ["c"]).tolist()
+    assert _hashes([*times, far])[:3] == typed
+    assert _hashes([far])[0] not in typed
