@@ -1,9 +1,12 @@
 """Property test: migrating again after any edits of the source gives the store a fresh
-migration of the edited source gives, whatever the batch sizes.
+migration of the edited source gives, whatever the batch sizes, and after a crash anywhere
+in the re-run and a resume.
 
 Hypothesis edits a small synthetic legacy database (tests/legacy_edits.py), migrates it,
 edits it again (values set to adversarial ones, rows copied under a variant of their key)
-and migrates again into the same store, each run with its own batch size. A fresh
+and migrates again into the same store, each run with its own batch size. The re-run may
+crash before any of its batch writes (the process dying between two commits); a third run
+then resumes it, with a batch size of its own. A fresh
 migration of the edited source into an empty store must give the same rows in every
 result table (run ids aside), and the re-run store must reconcile clean. This is what the
 re-run's skipping rests on: a row is left alone only when its source, its outcome and
@@ -22,16 +25,19 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 from databases import postgres_database
 from e2e_support import dump_target
 from fuzz_support import fuzz_settings
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
-from legacy_edits import apply_edits, edit
+from legacy_edits import Edit, apply_edits, edit
 from reconcile_support import Store, generate_legacy, reconcile
 
+import flows.pipeline
 import synthetic
 from flows.engines import make_target_engine
 from flows.pipeline import migrate_direct
@@ -65,6 +71,28 @@ TARGETS: dict[str, tuple[Callable[[Path], AbstractContextManager[str]], int]] = 
 """Target engine -> a fresh target database in a folder, and the examples to run."""
 
 
+class Crash(Exception):
+    """Stands for the process dying at that moment."""
+
+
+@contextmanager
+def _crash_before_write(number: int | None) -> Iterator[None]:
+    """The ``number``-th batch write of the run (1: the first) raises :class:`Crash` before it
+    begins; None: no crash. A run with fewer writes does not crash."""
+    write = flows.pipeline.write_prepared
+    writes = 0
+
+    def crashing(*args: Any, **kwargs: Any) -> flows.pipeline.BatchReport:
+        nonlocal writes
+        writes += 1
+        if writes == number:
+            raise Crash
+        return write(*args, **kwargs)
+
+    with patch.object(flows.pipeline, "write_prepared", crashing):
+        yield
+
+
 def _migrate(store: Store, batch_size: int) -> None:
     migrate_direct(
         store.source_url,
@@ -86,19 +114,30 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
     @given(
         edits=st.lists(edit(), max_size=6),
         later=st.lists(edit(("set", "set", "copy"), keys=False), min_size=1, max_size=6),
-        batch_sizes=st.tuples(_BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES),
+        batch_sizes=st.tuples(_BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES),
+        crash_at=st.none() | st.integers(1, 80),
     )
-    def check(edits: list, later: list, batch_sizes: tuple[int, int, int]) -> None:
+    def check(
+        edits: list[Edit],
+        later: list[Edit],
+        batch_sizes: tuple[int, int, int, int],
+        crash_at: int | None,
+    ) -> None:
         folder = tmp_path_factory.mktemp("rerun")
         legacy = folder / "legacy.sqlite"
         shutil.copyfile(pristine[0], legacy)
         apply_edits(legacy, edits)
-        first, again, fresh_batch = batch_sizes
+        first, again, resumed, fresh_batch = batch_sizes
         with fresh_target(folder) as target_url:
             store = Store(legacy, pristine[1], folder / "store", target_url)
             _migrate(store, first)
             apply_edits(legacy, later)
-            _migrate(store, again)
+            try:
+                with _crash_before_write(crash_at):
+                    _migrate(store, again)
+            except Crash:
+                event("the re-run crashed and was resumed")
+                _migrate(store, resumed)
 
             fresh = Store(legacy, pristine[1], folder / "fresh-store", f"sqlite:///{folder}/f.db")
             _migrate(fresh, fresh_batch)
