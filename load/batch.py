@@ -31,7 +31,9 @@ from load.lineage import (
     clear_extension_columns,
     delete_stale_targets,
     lineage_key_columns,
+    release_value_keys,
     sweep_unloaded_targets,
+    value_key_columns,
 )
 from load.transaction import write_transaction
 from load.upsert import (
@@ -248,9 +250,11 @@ def _upsert_targets(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame, r
     columns.append(RUN_COLUMN)
     conflict = lineage_key_columns(table)
     fixed = set(conflict) | {c.name for c in table.primary_key.columns} | kept_on_upsert(table.name)
+    fixed -= set(value_key_columns(table))  # a list renamed renames its code set
     update = [c for c in columns if c not in fixed]
     savepoint = conn.begin_nested()
     try:
+        release_value_keys(conn, table, frame)
         count = upsert_rows(
             conn,
             table,

@@ -22,6 +22,7 @@ from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 from load.errors import TerminalLoadError
@@ -35,7 +36,9 @@ __all__ = [
     "delete_stale_targets",
     "lineage_key_columns",
     "lineage_tables",
+    "release_value_keys",
     "sweep_unloaded_targets",
+    "value_key_columns",
 ]
 
 LineageKey = tuple[Any, ...]  # (legacy_table, legacy_row_id, *discriminators)
@@ -61,6 +64,52 @@ def lineage_key_columns(table: sa.Table) -> tuple[str, ...]:
         ):
             return tuple(c.name for c in constraint.columns)
     raise TerminalLoadError("target table has no lineage key constraint", table=table.name)
+
+
+@cache
+def value_key_columns(table: sa.Table) -> tuple[str, ...]:
+    """The primary key of ``table`` when its rows are keyed by a value the rules make (a code
+    set by its list's name), not by an id derived from the legacy row; else ().
+
+    Such a key can change with its legacy row (a list renamed), and can pass from one legacy
+    row to another (a list's header re-keyed by a reload, or a copy of it with a lower ROW_ID
+    that now comes first).
+    """
+    columns = tuple(c.name for c in table.primary_key.columns)
+    return () if columns == ("id",) else columns
+
+
+def release_value_keys(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
+    """Delete the rows of ``table`` holding a value key that ``frame`` gives to another legacy
+    row, so that the upsert of ``frame`` (on the lineage key) can take it; returns how many.
+
+    The row released is the one the legacy row that held the key made before: a header now
+    quarantined as a duplicate, whose batch may come later, or one gone from the source
+    (reconcile reports it as ``deleted_in_source``). Nothing refers to such a table by its
+    key, so the row goes whole; the store then holds what the rules make of the current source.
+    """
+    key = value_key_columns(table)
+    if not key or frame.empty:
+        return 0
+    lineage = lineage_key_columns(table)
+    wanted = {
+        tuple(row[: len(key)]): tuple(row[len(key) :])
+        for row in frame[[*key, *lineage]].itertuples(index=False, name=None)
+    }
+    (column,) = key  # one column: enough for the one such table, checked here
+    held = select_in_chunks(
+        conn,
+        sa.select(table.c[column], *(table.c[c] for c in lineage)),
+        table.c[column],
+        [k[0] for k in wanted],
+    )
+    taken = [row[0] for row in held if wanted[(row[0],)] != tuple(row[1:])]
+    released = 0
+    for chunk in chunked(taken, in_chunk_size(conn)):
+        released += conn.execute(
+            sa.delete(table).where(one_of(conn, table.c[column], chunk))
+        ).rowcount
+    return released
 
 
 def _primary_key(table: sa.Table) -> sa.Column[Any]:

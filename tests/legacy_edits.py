@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 from extract.legacy_schema import LEGACY_TABLE_NAMES, legacy_spec, legacy_table
 from extract.oracle import oracle_value
 
-__all__ = ["Edit", "apply_edits", "edit", "expected_source_changes", "legacy_snapshot"]
+__all__ = ["Edit", "Snapshot", "apply_edits", "edit", "expected_source_changes", "legacy_snapshot"]
+
+Snapshot = dict[tuple[str, str], tuple[Any, ...]]
+"""Every legacy row by (table, ROW_ID): its values' Oracle meaning, in column order."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,10 @@ def _apply(conn: sa.Connection, change: Edit) -> None:
         conn.execute(sa.update(table).where(this_row).values({change.column: new_key}))
 
 
-def legacy_snapshot(legacy: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
+def legacy_snapshot(legacy: Path) -> Snapshot:
     """Every legacy row, by (table, ROW_ID), as its values' Oracle meaning."""
     engine = sa.create_engine(f"sqlite:///{legacy}")
-    rows: dict[tuple[str, str], tuple[Any, ...]] = {}
+    rows: Snapshot = {}
     try:
         with engine.connect() as conn:
             for name in LEGACY_TABLE_NAMES:
@@ -105,9 +108,7 @@ def legacy_snapshot(legacy: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
     return rows
 
 
-def expected_source_changes(
-    before: dict[tuple[str, str], tuple[Any, ...]], after: dict[tuple[str, str], tuple[Any, ...]]
-) -> set[tuple[str, str, str]]:
+def expected_source_changes(before: Snapshot, after: Snapshot) -> set[tuple[str, str, str]]:
     """(kind, table, ROW_ID) reconcile must report for the source edited after the migration."""
     return (
         {("deleted_in_source", *key) for key in before.keys() - after.keys()}

@@ -105,6 +105,36 @@ def _recode_female(legacy: str) -> int:
     )
 
 
+def _last_list_header(legacy: str) -> tuple[str, str]:
+    """(ROW_ID, NAME) of the pick-list header with the highest ROW_ID: in the table's last batch."""
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        query = (
+            'SELECT "ROW_ID", "NAME" FROM "S_LST_OF_VAL" WHERE "TYPE" = \'LOV_TYPE\' '
+            'ORDER BY "ROW_ID" DESC LIMIT 1'
+        )
+        row_id, name = conn.execute(query).fetchone()
+    return str(row_id), str(name)
+
+
+def _copy_list_header(legacy: str, row_id: str, new_row_id: str) -> int:
+    """Copy the header ``row_id`` under ``new_row_id``, as a reload of the list leaves it."""
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        columns = [c[1] for c in conn.execute('PRAGMA table_info("S_LST_OF_VAL")')]
+        values = ", ".join("?" if c == "ROW_ID" else f'"{c}"' for c in columns)
+        return conn.execute(
+            f'INSERT INTO "S_LST_OF_VAL" SELECT {values} FROM "S_LST_OF_VAL" WHERE "ROW_ID" = ?',
+            (new_row_id, row_id),
+        ).rowcount
+
+
+def _code_sets(engine: sa.Engine) -> dict[str, str]:
+    """Code set -> the ROW_ID of the header it was made of."""
+    code_set = load.target_table("code_set")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(code_set.c.code_set, code_set.c.legacy_row_id))
+        return {str(name): str(row_id) for name, row_id in rows}
+
+
 def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
     person = load.target_table("person")
     with engine.connect() as conn:
@@ -182,6 +212,8 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         "pick-list value recoded",
         "person merged away",
         "attachment file replaced",
+        "pick list renamed",
+        "pick list header copied under a lower key",
     ],
 )
 @pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
@@ -210,6 +242,19 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         replaced = sorted(files.glob("*.SAF"))[0]
         replaced.write_bytes(b"another scan of the same letter")
         digests = _attachment_digests(engine)
+    elif change == "pick list renamed":  # its code set is keyed by its name
+        header, name = _last_list_header(legacy)
+        assert (
+            _execute(
+                legacy,
+                'UPDATE "S_LST_OF_VAL" SET "NAME" = ? WHERE "ROW_ID" = ?',
+                ("RENAMED", header),
+            )
+            == 1
+        )
+    elif change == "pick list header copied under a lower key":  # the copy now holds the list
+        header, name = _last_list_header(legacy)
+        assert _copy_list_header(legacy, header, " " + header) == 1
     elif change == "person merged away":
         person, survivor = _merge_away(legacy, engine)
         notes = _notes_about(engine, person) + _notes_about(engine, survivor)
@@ -233,6 +278,11 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     elif change == "attachment file replaced":
         changed = {k for k, v in _attachment_digests(engine).items() if digests[k] != v}
         assert changed == {replaced.name.split("_")[0]}
+    elif change == "pick list renamed":
+        assert _code_sets(engine)["RENAMED"] == header and name not in _code_sets(engine)
+    elif change == "pick list header copied under a lower key":
+        assert _code_sets(engine)[name] == " " + header
+        assert codes[("S_LST_OF_VAL", header)] == {"DUPLICATE_CODE_SET"}
     elif change == "person merged away":  # gone from the store, its notes now about the survivor
         assert ("S_CONTACT", person) not in ledger(engine)
         assert _notes_about(engine, person) == 0 and _notes_about(engine, survivor) == notes
@@ -246,6 +296,37 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
         notes = [k for k, c in codes.items() if "PARENT_QUARANTINED" in c and k[0] == "S_EVT_ACT"]
         assert len(notes) >= 2  # the notes about the person followed it
     assert _reconcile(legacy, files, target_url, tmp_path).status == "clean"
+    engine.dispose()
+
+
+@pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_pick_list_header_under_a_new_key_takes_its_code_set_over(
+    target_url: str, tmp_path: Path
+) -> None:
+    """A reload gave a list's header a new ROW_ID: the old one is gone from the source, with no
+    trail. The code set is one per list, keyed by its name: the header in the source now holds
+    it, and reconcile reports the old header as gone, and as no longer in the store."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    engine = make_target_engine(target_url)
+    _migrate(legacy, files, target_url, tmp_path / "store")
+    header, name = _last_list_header(legacy)
+    new_key = "0-RELOADED"
+    assert (
+        _execute(
+            legacy, 'UPDATE "S_LST_OF_VAL" SET "ROW_ID" = ? WHERE "ROW_ID" = ?', (new_key, header)
+        )
+        == 1
+    )
+
+    _migrate(legacy, files, target_url, tmp_path / "store")
+    assert _code_sets(engine)[name] == new_key
+    assert ledger(engine)[("S_LST_OF_VAL", header)]["outcome"] == "loaded"  # kept, as any row gone
+    result = _reconcile(legacy, files, target_url, tmp_path)
+    found = sorted((d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies)
+    assert found == [
+        ("deleted_in_source", "S_LST_OF_VAL", header),
+        ("missing_in_target", "S_LST_OF_VAL", header),
+    ]
     engine.dispose()
 
 
