@@ -228,6 +228,15 @@ def oracle_rows(
                 column=KEY,
                 row_id=values[key_at],
             )
+        if key_at is not None and "\x00" in values[key_at]:
+            raise SourceValueError(
+                f"{table} ROW_ID {values[key_at]!r} holds a NUL character: PostgreSQL text"
+                " cannot hold it, so the new store's lineage, ledger and quarantine keys could"
+                " not name the row (fix the source row; a retry will not help)",
+                table=table,
+                column=KEY,
+                row_id=values[key_at],
+            )
         converted.append(tuple(values))
     return converted
 
@@ -390,7 +399,7 @@ def oracle_columns(
         return _transposed(oracle_rows(table, names, raw_rows), width)
     if KEY in names:
         keys = converted[names.index(KEY)]
-        if None in keys or max(map(len, keys)) > KEY_LENGTH:
+        if None in keys or max(map(len, keys)) > KEY_LENGTH or "\x00" in "".join(keys):
             return _transposed(oracle_rows(table, names, raw_rows), width)
     return converted
 

@@ -56,8 +56,9 @@ def edit(draw: st.DrawFn, actions: tuple[str, ...] = ALL_ACTIONS, *, keys: bool 
     column = draw(st.sampled_from(columns))
     value = draw(legacy_value(column))
     if column.name == "ROW_ID":
-        # Never NULL, at most VARCHAR(15): extract refuses any other key (tests/test_extract_oracle.py).
-        value = (value or "1-FUZZ")[:15]
+        # Never NULL, no NUL, at most VARCHAR(15): extract refuses any other key
+        # (tests/test_extract_oracle.py).
+        value = ((value or "").replace("\x00", "") or "1-FUZZ")[:15]
     return Edit(action, table, position, column.name, value)
 
 

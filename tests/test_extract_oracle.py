@@ -172,3 +172,18 @@ def test_a_row_id_longer_than_the_contract_is_refused_by_both_paths() -> None:
         ["1-" + "B" * 13],
         ["y"],
     ]
+
+
+def test_a_row_id_with_a_nul_is_refused_by_both_paths() -> None:
+    """Found by the end-to-end property test on a PostgreSQL store: the ledger insert failed
+    with "PostgreSQL text fields cannot contain NUL". Any other column keeps its text, with
+    the NUL removed and flagged by the transform (NUL_REMOVED)."""
+    columns = ("ROW_ID", "FST_NAME")
+    rows = [("1-A", "x\x00"), ("1-\x00B", "y")]
+    for read in (oracle_rows, oracle_columns):
+        with pytest.raises(extract.SourceValueError) as caught:
+            read("S_CONTACT", columns, rows)
+        err = caught.value
+        assert (err.table, err.row_id, err.column) == ("S_CONTACT", "1-\x00B", "ROW_ID")
+        assert "NUL" in str(err) and "a retry will not help" in str(err)
+    assert oracle_columns("S_CONTACT", columns, rows[:1]) == [["1-A"], ["x\x00"]]
