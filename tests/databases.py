@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -64,6 +65,17 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def empty_target(engine: str, folder: Path) -> Iterator[str]:
+    """A URL of an empty database of ``engine`` for a new store: 'sqlite' (a file in
+    ``folder``) or 'postgresql' (dropped afterwards)."""
+    if engine == "sqlite":
+        yield f"sqlite:///{folder / 'target.sqlite'}"
+    else:
+        with postgres_database() as url:
+            yield url
 
 
 @contextmanager

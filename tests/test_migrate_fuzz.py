@@ -22,12 +22,10 @@ searches longer.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
-from databases import postgres_database
+from databases import empty_target
 from fuzz_support import fuzz_settings
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -47,36 +45,21 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     )
 
 
-@contextmanager
-def _sqlite_target(folder: Path) -> Iterator[str]:
-    yield f"sqlite:///{folder / 'target.sqlite'}"
-
-
-@contextmanager
-def _postgres_target(folder: Path) -> Iterator[str]:
-    with postgres_database() as url:
-        yield url
-
-
-TARGETS: dict[str, tuple[Callable[[Path], AbstractContextManager[str]], int]] = {
-    "sqlite": (_sqlite_target, 12),
-    "postgresql": (_postgres_target, 8),
-}
-"""Target engine -> a fresh target database in a folder, and the examples to run."""
+EXAMPLES = {"sqlite": 12, "postgresql": 8}
+"""Target engine -> the examples to run."""
 
 
 _SOURCE_KINDS = {"deleted_in_source", "unaccounted", "changed_in_source"}
 
 
-@pytest.mark.parametrize("engine", list(TARGETS))
+@pytest.mark.parametrize("engine", list(EXAMPLES))
 def test_any_legacy_edit_migrates_every_row_and_reconciles_clean(
     engine: str, pristine: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Then, after more edits of the source, reconcile reports exactly the rows edited since
     (changed, deleted or new), whatever the edit."""
-    fresh_target, examples = TARGETS[engine]
 
-    @fuzz_settings(examples)
+    @fuzz_settings(EXAMPLES[engine])
     @given(
         edits=st.lists(edit(), min_size=1, max_size=8),
         later=st.lists(edit(), min_size=1, max_size=4),
@@ -92,7 +75,7 @@ def test_any_legacy_edit_migrates_every_row_and_reconciles_clean(
         legacy = folder / "legacy.sqlite"
         shutil.copyfile(pristine[0], legacy)
         apply_edits(legacy, edits)
-        with fresh_target(folder) as target_url:
+        with empty_target(engine, folder) as target_url:
             store = Store(
                 legacy=legacy, files=pristine[1], store=folder / "store", target_url=target_url
             )

@@ -25,14 +25,14 @@ recoded, a duplicate key), still rewrites every row it changes.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from databases import postgres_database
+from databases import empty_target
 from e2e_support import dump_target, ledger
 from fuzz_support import fuzz_settings
 from hypothesis import event, given
@@ -59,22 +59,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     )
 
 
-@contextmanager
-def _sqlite_target(folder: Path) -> Iterator[str]:
-    yield f"sqlite:///{folder / 'target.sqlite'}"
-
-
-@contextmanager
-def _postgres_target(folder: Path) -> Iterator[str]:
-    with postgres_database() as url:
-        yield url
-
-
-TARGETS: dict[str, tuple[Callable[[Path], AbstractContextManager[str]], int]] = {
-    "sqlite": (_sqlite_target, 12),
-    "postgresql": (_postgres_target, 6),
-}
-"""Target engine -> a fresh target database in a folder, and the examples to run."""
+EXAMPLES = {"sqlite": 12, "postgresql": 6}
+"""Target engine -> the examples to run."""
 
 
 class Crash(Exception):
@@ -155,13 +141,11 @@ def _code_sets_taken_over(store: Store, before: Snapshot, after: Snapshot) -> se
     }
 
 
-@pytest.mark.parametrize("engine", list(TARGETS))
+@pytest.mark.parametrize("engine", list(EXAMPLES))
 def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
     engine: str, pristine: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    fresh_target, examples = TARGETS[engine]
-
-    @fuzz_settings(examples)
+    @fuzz_settings(EXAMPLES[engine])
     @given(
         edits=st.lists(edit(), max_size=6),
         later=st.lists(edit(_LATER_ACTIONS), min_size=1, max_size=6),
@@ -179,7 +163,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         shutil.copyfile(pristine[0], legacy)
         apply_edits(legacy, edits)
         first, again, resumed, fresh_batch = batch_sizes
-        with fresh_target(folder) as target_url:
+        with empty_target(engine, folder) as target_url:
             store = Store(legacy, pristine[1], folder / "store", target_url)
             _migrate(store, first)
             before = legacy_snapshot(legacy)
