@@ -601,6 +601,22 @@ def test_the_largest_number_its_target_column_holds_loads(
     assert not any(code == "SCHEMA_VIOLATION" for code, _ in reasons(result, "1-R1"))
 
 
+@pytest.mark.parametrize(
+    ("column", "target_column"),
+    [
+        ("LAST_UPD_BY", "service_request.legacy_last_upd_by"),
+        ("CREATED_BY", "service_request.legacy_created_by"),
+        ("CONFLICT_ID", "service_request.legacy_conflict_id"),
+    ],
+)
+def test_a_nul_in_a_column_copied_as_it_is_is_quarantined(column: str, target_column: str) -> None:
+    """Found by the re-run property test on a PostgreSQL store: a LAST_UPD_BY holding a NUL
+    reached the lineage columns, and the load failed ("DataError", naming no row)."""
+    result = run("S_SRV_REQ", [legacy_row("S_SRV_REQ", "1-R1", **{column: "0-\x001"})])
+    assert outcome(result, "1-R1") == "quarantined"
+    assert ("SCHEMA_VIOLATION", target_column) in reasons(result, "1-R1")
+
+
 def test_a_second_header_of_one_pick_list_is_quarantined() -> None:
     """One list, one code set (its primary key): the header with the lowest ROW_ID loads, a
     copy (an EIM reload under another key, say) is quarantined, not a failed load."""

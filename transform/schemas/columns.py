@@ -74,7 +74,9 @@ def _uuids(values: list[Any]) -> list[bool]:
 
 
 def _texts(values: list[Any]) -> list[bool]:
-    return [isinstance(v, str) for v in values]
+    """str without NUL: PostgreSQL text cannot hold it. Text the rules repair has its NULs
+    removed (and flagged) before; a value copied as it is (a lineage column) keeps them."""
+    return [isinstance(v, str) and "\x00" not in v for v in values]
 
 
 def _bools(values: list[Any]) -> list[bool]:
@@ -131,7 +133,7 @@ def uuid_column(*, nullable: bool = True) -> pa.Column:
 def text(
     length: int | None = None, *, nullable: bool = True, checks: tuple[pa.Check, ...] = ()
 ) -> pa.Column:
-    """A str of at most ``length`` characters (None: unbounded)."""
+    """A str without NUL of at most ``length`` characters (None: unbounded)."""
     all_checks = [_check(_texts, "is_text")]
     if length is not None:
         limit = length
