@@ -91,19 +91,19 @@ def release_value_keys(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame
     key = value_key_columns(table)
     if not key or frame.empty:
         return 0
+    (column,) = key  # code_set, the one such table, has a one-column key
     lineage = lineage_key_columns(table)
-    wanted = {
-        tuple(row[: len(key)]): tuple(row[len(key) :])
-        for row in frame[[*key, *lineage]].itertuples(index=False, name=None)
+    owners = {
+        row[0]: tuple(row[1:])
+        for row in frame[[column, *lineage]].itertuples(index=False, name=None)
     }
-    (column,) = key  # one column: enough for the one such table, checked here
     held = select_in_chunks(
         conn,
         sa.select(table.c[column], *(table.c[c] for c in lineage)),
         table.c[column],
-        [k[0] for k in wanted],
+        list(owners),
     )
-    taken = [row[0] for row in held if wanted[(row[0],)] != tuple(row[1:])]
+    taken = [row[0] for row in held if owners[row[0]] != tuple(row[1:])]
     released = 0
     for chunk in chunked(taken, in_chunk_size(conn)):
         released += conn.execute(
