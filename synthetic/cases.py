@@ -29,6 +29,8 @@ from synthetic.world import Household, World
 __all__ = ["MIN_PLACEMENT_DAYS", "add_case", "add_participant", "build_cases"]
 
 MIN_PLACEMENT_DAYS = 35
+CHILDREN_IN_CARE = 10
+"""At least this many children in care, where the world has that many old enough."""
 
 
 def _age_on(birth: dt.date, day: dt.date) -> int:
@@ -324,14 +326,27 @@ def build_cases(world: World, rng: random.Random, pairs: set[frozenset[str]]) ->
     for hh in families:
         if rng.random() < 0.75:
             _family_case(world, rng, hh)
-    eligible = [
-        (c, hh)
-        for hh in families
-        if hh.family_case is not None
-        for c in hh.children
-        if _birth(world, c) <= add_days(AS_OF, -800)
-    ]
-    wanted = min(len(eligible), max(10, round(0.3 * len(eligible))))
+
+    def eligible_children() -> list[tuple[str, Household]]:
+        return [
+            (c, hh)
+            for hh in families
+            if hh.family_case is not None
+            for c in hh.children
+            if _birth(world, c) <= add_days(AS_OF, -800)
+        ]
+
+    eligible = eligible_children()
+    # A small world whose families drew few cases gets more, until CHILDREN_IN_CARE children
+    # can be placed: the defect injectors need that many (one placement defect per child).
+    # Worlds with enough are left as they were drawn.
+    for hh in families:
+        if len(eligible) >= CHILDREN_IN_CARE:
+            break
+        if hh.family_case is None:
+            _family_case(world, rng, hh)
+            eligible = eligible_children()
+    wanted = min(len(eligible), max(CHILDREN_IN_CARE, round(0.3 * len(eligible))))
     for i, (child, hh) in enumerate(rng.sample(eligible, wanted)):
         _child_in_care(world, rng, child, hh, homes, pairs, at_least=2 if i < 4 else 1)
     for home in homes:
