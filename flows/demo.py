@@ -9,7 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from flows.generate import run_generate
+import synthetic
+from flows.generate import EXIT_ERROR, run_generate
 from flows.run_migrate import run_migrate
 from flows.run_reconcile import run_reconcile
 
@@ -29,15 +30,19 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     reports = work_dir / "reports"
 
     console.rule("1. Generate a synthetic legacy ICM database")
-    generated = run_generate(
-        f"sqlite:///{legacy}",
-        persons=persons,
-        seed=seed,
-        attachments_dir=files,
-        manifest_path=manifest,
-        defect_rate=0.02,
-        console=console,
-    )
+    try:
+        generated = run_generate(
+            f"sqlite:///{legacy}",
+            persons=persons,
+            seed=seed,
+            attachments_dir=files,
+            manifest_path=manifest,
+            defect_rate=0.02,
+            console=console,
+        )
+    except synthetic.GeneratorError as exc:
+        console.print(f"[red]Generation stopped:[/red] {exc}")
+        return EXIT_ERROR
     console.rule("2. Migrate it into the new store")
     code = run_migrate(
         source=f"sqlite:///{legacy}",

@@ -19,7 +19,10 @@ from sqlalchemy.engine import make_url
 import synthetic
 from flows.engines import make_engine, redact
 
-__all__ = ["run_generate"]
+__all__ = ["EXIT_ERROR", "run_generate"]
+
+EXIT_ERROR = 2
+"""Exit status when the generator refuses its inputs or its target (a retry will not help)."""
 
 
 def run_generate(
@@ -33,7 +36,8 @@ def run_generate(
     console: Console,
 ) -> synthetic.Manifest:
     """Generate into ``source_url`` (which must hold no legacy rows yet), with a progress bar per
-    table; write the manifest to ``manifest_path`` and print the row counts."""
+    table; write the manifest to ``manifest_path`` and print the row counts. Raises
+    :class:`synthetic.GeneratorError` on inputs or a target it cannot use."""
     _make_sqlite_folder(source_url)
     engine = make_engine(source_url)
     try:

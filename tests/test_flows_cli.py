@@ -59,6 +59,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
+def _words(output: str) -> str:
+    """The console's output with its line wrapping undone."""
+    return " ".join(output.split())
+
+
 def _person_names(legacy: Path) -> set[str]:
     engine = sa.create_engine(f"sqlite:///{legacy}")
     with engine.connect() as conn:
@@ -72,6 +77,64 @@ def test_generate_writes_database_files_and_manifest(generated: dict[str, Path])
     assert manifest["persons"] == 40 and manifest["defects"]
     assert any(generated["files"].glob("*.SAF"))
     assert _person_names(generated["legacy"])
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        ("--persons", "10", "persons must be at least 40, got 10"),
+        ("--defect-rate", "0.3", "defect_rate must be between 0 and 0.05, got 0.3"),
+    ],
+)
+def test_generate_refuses_bad_inputs_with_a_message_not_a_traceback(
+    option: str, value: str, reason: str, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            "--source",
+            f"sqlite:///{tmp_path / 'legacy.sqlite'}",
+            "--attachments-dir",
+            str(tmp_path / "files"),
+            "--manifest",
+            str(tmp_path / "manifest.json"),
+            "--persons",
+            "40",
+            option,
+            value,
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "Generation stopped" in result.output and reason in _words(result.output)
+    assert "Traceback" not in result.output and not (tmp_path / "manifest.json").exists()
+
+
+def test_generate_refuses_a_database_that_already_holds_legacy_rows(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            "--source",
+            f"sqlite:///{generated['legacy']}",
+            "--attachments-dir",
+            str(tmp_path / "files"),
+            "--manifest",
+            str(tmp_path / "manifest.json"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "already has rows; generate into an empty database" in _words(result.output)
+
+
+def test_demo_refuses_too_few_persons_before_migrating(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--work-dir", str(work), "--persons", "39"])
+    assert result.exit_code == 2, result.output
+    assert "persons must be at least 40, got 39" in _words(result.output)
+    assert not (work / "new-store.sqlite").exists()
 
 
 def test_init_target_creates_the_schema(tmp_path: Path) -> None:
