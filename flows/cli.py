@@ -54,6 +54,7 @@ def generate(
     defect_rate: float = typer.Option(0.02, help="Share of rows given each defect (0 to 0.05)."),
 ) -> None:
     """Generate a synthetic legacy ICM database with every known defect injected."""
+    from flows.engines import SettingError
     from flows.generate import EXIT_ERROR, run_generate
     from synthetic import GeneratorError
 
@@ -67,7 +68,7 @@ def generate(
             defect_rate=defect_rate,
             console=console,
         )
-    except GeneratorError as exc:
+    except (GeneratorError, SettingError) as exc:
         console.print(f"[red]Generation stopped:[/red] {exc}")
         raise typer.Exit(EXIT_ERROR) from None
 
@@ -75,9 +76,22 @@ def generate(
 @app.command("init-target")
 def init_target(target: str = typer.Option(..., help=TARGET_HELP)) -> None:
     """Create or upgrade the new store's schema (Alembic migrations)."""
-    from flows.target import run_init_target
+    import sqlalchemy as sa
 
-    run_init_target(target, console)
+    from flows.engines import SettingError, redact
+    from flows.target import EXIT_ERROR, run_init_target
+
+    try:
+        run_init_target(target, console)
+    except SettingError as exc:
+        console.print(f"[red]init-target stopped:[/red] {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
+    except sa.exc.OperationalError as exc:  # the driver's text may quote the URL: not shown
+        console.print(
+            f"[red]init-target stopped:[/red] the target {redact(target)} could not be reached "
+            f"({type(exc.orig).__name__}); a retry may help once it is up"
+        )
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 @app.command()

@@ -12,12 +12,19 @@ from extract import LegacySource, OdbcSource, read_only_url, source_from_engine
 from load import schema_translate_map
 
 __all__ = [
+    "SettingError",
+    "check_settings",
     "is_odbc_connection_string",
     "make_engine",
     "make_source",
     "make_target_engine",
     "redact",
 ]
+
+
+class SettingError(ValueError):
+    """A source or target that names no usable database: not a URL, a database kind
+    SQLAlchemy does not know, or a driver that is not installed. A retry will not help."""
 
 _ODBC_SECRET = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
 
@@ -47,11 +54,29 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
-    """A SQLAlchemy engine for ``url``; SQLite connections enforce foreign keys."""
+def make_engine(url: str, *, role: str = "database", **kwargs: Any) -> sa.Engine:
+    """A SQLAlchemy engine for ``url``; SQLite connections enforce foreign keys. Raises
+    :class:`SettingError` naming ``role`` ('legacy source', 'target') when ``url`` names no
+    usable database. Nothing connects yet."""
     # Error texts must not carry row values (personal data): hide statement parameters.
     kwargs.setdefault("hide_parameters", True)
-    engine = sa.create_engine(url, **kwargs)
+    try:
+        engine = sa.create_engine(url, **kwargs)
+    except sa.exc.NoSuchModuleError as exc:
+        raise SettingError(
+            f"The {role} {redact(url)} names a database kind SQLAlchemy does not know ({exc}); "
+            "a retry will not help"
+        ) from None
+    except sa.exc.ArgumentError:  # its message may quote the URL, password and all
+        raise SettingError(
+            f"The {role} is neither a SQLAlchemy URL nor an ODBC connection string "
+            "(DRIVER={...};... or DSN=...); a retry will not help"
+        ) from None
+    except ImportError as exc:
+        raise SettingError(
+            f"The {role} {redact(url)} needs the Python driver {exc.name!r}, which is not "
+            "installed; a retry will not help"
+        ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -59,7 +84,7 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 def make_target_engine(url: str) -> sa.Engine:
     """An engine on the new store: schemas translated away where the engine has none (SQLite)."""
-    engine = make_engine(url)
+    engine = make_engine(url, role="target")
     translate = schema_translate_map(engine.dialect.name)
     if translate is not None:
         engine = engine.execution_options(schema_translate_map=translate)
@@ -73,4 +98,15 @@ def make_source(url_or_dsn: str) -> LegacySource:
         if dsn.upper().startswith("ODBC:"):
             dsn = dsn[5:]
         return OdbcSource(dsn)
-    return source_from_engine(make_engine(read_only_url(url_or_dsn)))
+    try:
+        url = read_only_url(url_or_dsn)
+    except sa.exc.ArgumentError:
+        url = url_or_dsn  # make_engine says what is wrong with it
+    return source_from_engine(make_engine(url, role="legacy source"))
+
+
+def check_settings(source: str, target: str) -> None:
+    """Raise :class:`SettingError` unless ``source`` and ``target`` name usable databases
+    (before a flow starts: no connection is made)."""
+    make_source(source).close()
+    make_target_engine(target).dispose()

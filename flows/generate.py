@@ -39,7 +39,7 @@ def run_generate(
     table; write the manifest to ``manifest_path`` and print the row counts. Raises
     :class:`synthetic.GeneratorError` on inputs or a target it cannot use."""
     _make_sqlite_folder(source_url)
-    engine = make_engine(source_url)
+    engine = make_engine(source_url, role="legacy database to generate into")
     try:
         with Progress(
             TextColumn("{task.description:<20}"),

@@ -19,6 +19,7 @@ from rich.table import Table
 import extract
 import load
 from flows.connections import hold
+from flows.engines import SettingError, check_settings
 from flows.migrate_flow import migrate_flow, set_progress_sink, summary_rows
 
 __all__ = ["outcome_table", "run_migrate"]
@@ -52,6 +53,11 @@ def run_migrate(
     as_of: dt.date | None = None,
 ) -> int:
     """Run the flow; print outcomes. Exit code 0 on success, 2 on error (with a clear message)."""
+    try:
+        check_settings(source, target)
+    except SettingError as exc:
+        console.print(f"[red]Migration stopped:[/red] {exc}")
+        return EXIT_ERROR
     with Progress(
         TextColumn("{task.description:<16}"),
         BarColumn(),

@@ -17,6 +17,7 @@ from rich.table import Table
 import extract
 import load
 from flows.connections import hold
+from flows.engines import SettingError, check_settings
 from flows.reconcile_flow import reconcile_flow
 from reconcile import ReconcileError, ReconciliationResult, verify_report
 
@@ -76,6 +77,11 @@ def run_reconcile(
         console.print(
             "[red]Reconciliation refused:[/red] --reveal-pii needs to know who is asking."
         )
+        return EXIT_ERROR
+    try:
+        check_settings(source, target)
+    except SettingError as exc:
+        console.print(f"[red]Reconciliation stopped:[/red] {exc}")
         return EXIT_ERROR
     if attachment_store is None:
         console.print(

@@ -8,7 +8,9 @@ from flows.engines import make_engine, redact
 from load import target_metadata
 from load.schema_setup import init_target, present_target_tables, target_revision
 
-__all__ = ["run_init_target"]
+__all__ = ["EXIT_ERROR", "run_init_target"]
+
+EXIT_ERROR = 2
 
 
 def run_init_target(target_url: str, console: Console) -> str:
@@ -17,7 +19,7 @@ def run_init_target(target_url: str, console: Console) -> str:
     A plain engine is enough: Alembic's env.py gives its own connection the
     schema translation SQLite needs.
     """
-    engine = make_engine(target_url)
+    engine = make_engine(target_url, role="target")
     try:
         console.print(f"Target: {redact(target_url)}")
         before = target_revision(engine)

@@ -137,6 +137,35 @@ def test_demo_refuses_too_few_persons_before_migrating(tmp_path: Path) -> None:
     assert not (work / "new-store.sqlite").exists()
 
 
+@pytest.mark.parametrize("command", ["migrate", "reconcile", "init-target", "generate"])
+def test_an_unusable_url_stops_a_command_with_exit_2_and_no_traceback(
+    command: str, tmp_path: Path
+) -> None:
+    bogus = f"bogus://icm:{SECRET}@db/icm"
+    good = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    args = {
+        "migrate": ["--source", bogus, "--target", good],
+        "reconcile": ["--source", good, "--target", bogus, "--out", str(tmp_path / "out")],
+        "init-target": ["--target", bogus],
+        "generate": ["--source", bogus, "--attachments-dir", "f", "--manifest", "m.json"],
+    }[command]
+    result = CliRunner().invoke(app, [command, *args])
+    assert result.exit_code == 2, result.output
+    said = _words(result.output)
+    side = "target" if command in ("reconcile", "init-target") else "legacy"
+    assert f"The {side}" in said and "names a database kind SQLAlchemy does not know" in said
+    assert "Traceback" not in result.output and SECRET not in result.output
+    assert not (tmp_path / "db.sqlite").exists() and not (tmp_path / "out").exists()
+
+
+def test_init_target_says_when_the_target_cannot_be_reached() -> None:
+    result = CliRunner().invoke(
+        app, ["init-target", "--target", f"postgresql+psycopg://u:{SECRET}@127.0.0.1:1/icm"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "could not be reached" in _words(result.output) and SECRET not in result.output
+
+
 def test_init_target_creates_the_schema(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["init-target", "--target", f"sqlite:///{tmp_path / 't.sqlite'}"]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows.connections import hold, resolve
-from flows.engines import is_odbc_connection_string, redact
+from flows.engines import (
+    SettingError,
+    check_settings,
+    is_odbc_connection_string,
+    redact,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +52,38 @@ def test_held_connections_resolve_only_in_this_process() -> None:
     assert resolve("sqlite:///plain.sqlite") == "sqlite:///plain.sqlite"
     with pytest.raises(ValueError, match="not held"):
         resolve("held-connection:0000")
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "says"),
+    [
+        (
+            "bogus://u:s3cret@h/db",
+            "sqlite://",
+            "The legacy source bogus://u:***@h/db names a database kind",
+        ),
+        ("sqlite://", "mssql+pymssql://u:s3cret@h/db", "needs the Python driver 'pymssql'"),
+        (
+            "u:s3cret@host/db",
+            "sqlite://",
+            "The legacy source is neither a SQLAlchemy URL nor an ODBC",
+        ),
+        ("sqlite://", "not a url s3cret", "The target is neither a SQLAlchemy URL nor an ODBC"),
+    ],
+)
+def test_an_unusable_source_or_target_is_a_setting_error_naming_its_side(
+    source: str, target: str, says: str
+) -> None:
+    """Before a flow starts and without connecting: the message names the side and says a
+    retry will not help, and never shows the password."""
+    with pytest.raises(SettingError) as caught:
+        check_settings(source, target)
+    assert says in str(caught.value) and "a retry will not help" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_usable_settings_pass_without_connecting(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "legacy.sqlite"
+    check_settings(f"sqlite:///{missing}", "postgresql+psycopg://u:pw@127.0.0.1:1/none")
+    check_settings("DRIVER={No Such Driver};Database=x", f"sqlite:///{tmp_path / 't.sqlite'}")
+    assert not missing.parent.exists() and not (tmp_path / "t.sqlite").exists()
