@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 from extract.legacy_schema import LEGACY_TABLE_NAMES, legacy_spec, legacy_table
 from extract.oracle import oracle_value
 
-__all__ = ["Edit", "Snapshot", "apply_edits", "edit", "expected_source_changes", "legacy_snapshot"]
+__all__ = [
+    "Edit",
+    "Snapshot",
+    "apply_edits",
+    "edit",
+    "expected_source_changes",
+    "legacy_snapshot",
+    "raw_rows",
+]
 
 Snapshot = dict[tuple[str, str], tuple[Any, ...]]
 """Every legacy row by (table, ROW_ID): its values' Oracle meaning, in column order."""
@@ -93,20 +101,31 @@ def _apply(conn: sa.Connection, change: Edit) -> None:
         conn.execute(sa.update(table).where(this_row).values({change.column: new_key}))
 
 
-def legacy_snapshot(legacy: Path) -> Snapshot:
-    """Every legacy row, by (table, ROW_ID), as its values' Oracle meaning."""
-    engine = sa.create_engine(f"sqlite:///{legacy}")
+def legacy_snapshot(legacy: Path | sa.Engine) -> Snapshot:
+    """Every legacy row (of a SQLite file, or of any engine), by (table, ROW_ID), as its stored
+    values' Oracle meaning."""
+    engine = sa.create_engine(f"sqlite:///{legacy}") if isinstance(legacy, Path) else legacy
     rows: Snapshot = {}
     try:
         with engine.connect() as conn:
             for name in LEGACY_TABLE_NAMES:
                 specs = legacy_spec()[name].columns
-                for raw in conn.execute(sa.select(legacy_table(name))):
-                    values = tuple(oracle_value(spec, raw._mapping[spec.name]) for spec in specs)
+                for raw in raw_rows(conn, name):
+                    values = tuple(
+                        oracle_value(spec, v) for spec, v in zip(specs, raw, strict=True)
+                    )
                     rows[(name, values[0])] = values
     finally:
-        engine.dispose()
+        if isinstance(legacy, Path):
+            engine.dispose()
     return rows
+
+
+def raw_rows(conn: sa.Connection, name: str) -> list[tuple[Any, ...]]:
+    """The rows of legacy table ``name`` as the driver gives them, in the contract's column
+    order. Not through the tables' SQLAlchemy types: Numeric(4, 0) reads SQLite's 0.5 as 0."""
+    columns = [sa.column(spec.name) for spec in legacy_spec()[name].columns]
+    return [tuple(r) for r in conn.execute(sa.select(*columns).select_from(sa.table(name)))]
 
 
 def expected_source_changes(before: Snapshot, after: Snapshot) -> set[tuple[str, str, str]]:

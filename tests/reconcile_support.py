@@ -38,10 +38,11 @@ class Store:
     files: Path  # the Siebel attachment files
     store: Path  # the new attachment store
     target_url: str
+    source: str = ""  # another source than ``legacy`` (a URL or an ODBC connection string)
 
     @property
     def source_url(self) -> str:
-        return f"sqlite:///{self.legacy}"
+        return self.source or f"sqlite:///{self.legacy}"
 
 
 def generate_legacy(folder: Path, *, persons: int = PERSONS, seed: int = SEED) -> tuple[Path, Path]:
