@@ -26,6 +26,7 @@ class SettingError(ValueError):
     """A source or target that names no usable database: not a URL, a database kind
     SQLAlchemy does not know, or a driver that is not installed. A retry will not help."""
 
+
 _ODBC_SECRET = re.compile(r"(?i)\b(PWD|PASSWORD)\s*=\s*(\{[^}]*\}|[^;]*)")
 
 

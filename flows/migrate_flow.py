@@ -152,19 +152,24 @@ def migrate_flow(
     source, target = resolve(source), resolve(target)
     source_engine = make_source(source)
     target_engine = make_target_engine(target)
-    job = prepare_migration(
-        source_engine,
-        target_engine,
-        source_label=redact(source),
-        batch_size=batch_size,
-        attachments_dir=Path(attachments_dir) if attachments_dir else None,
-        attachment_store=Path(attachment_store) if attachment_store else None,
-        requested_by=requested_by,
-        as_of=dt.date.fromisoformat(as_of) if as_of else None,
-    )
-    logger.info("migration run %s from %s", job.run_id, redact(source))
-    run_tables(job, steps=TaskSteps(), sink=_progress.get())
-    counts = finish_migration(job, status="succeeded")
+    try:
+        with load.store_lock(target_engine, exclusive=True):
+            job = prepare_migration(
+                source_engine,
+                target_engine,
+                source_label=redact(source),
+                batch_size=batch_size,
+                attachments_dir=Path(attachments_dir) if attachments_dir else None,
+                attachment_store=Path(attachment_store) if attachment_store else None,
+                requested_by=requested_by,
+                as_of=dt.date.fromisoformat(as_of) if as_of else None,
+            )
+            logger.info("migration run %s from %s", job.run_id, redact(source))
+            run_tables(job, steps=TaskSteps(), sink=_progress.get())
+            counts = finish_migration(job, status="succeeded")
+    finally:
+        source_engine.close()
+        target_engine.dispose()
     rows = summary_rows(counts)
     create_table_artifact(
         table=rows, key="migration-outcomes", description=f"Outcomes of migration run {job.run_id}"

@@ -419,17 +419,18 @@ def migrate_direct(
 
     target_engine = make_target_engine(target)
     try:
-        job = prepare_migration(
-            make_source(source),
-            target_engine,
-            source_label=redact(source),
-            batch_size=batch_size,
-            attachments_dir=attachments_dir,
-            attachment_store=attachment_store,
-            requested_by=requested_by,
-            as_of=as_of,
-        )
-        run_tables(job, sink=sink)
-        return finish_migration(job, status="succeeded")
+        with load.store_lock(target_engine, exclusive=True):
+            job = prepare_migration(
+                make_source(source),
+                target_engine,
+                source_label=redact(source),
+                batch_size=batch_size,
+                attachments_dir=attachments_dir,
+                attachment_store=attachment_store,
+                requested_by=requested_by,
+                as_of=as_of,
+            )
+            run_tables(job, sink=sink)
+            return finish_migration(job, status="succeeded")
     finally:
         target_engine.dispose()

@@ -24,6 +24,7 @@ from load.schema_setup import (
     schema_differences,
     target_revision,
 )
+from load.store_lock import StoreBusyError, store_lock
 from load.target_schema import (
     SCHEMAS,
     SQLITE_SCHEMA_MAP,
@@ -43,6 +44,7 @@ __all__ = [
     "BatchCounts",
     "Checkpoint",
     "LoadError",
+    "StoreBusyError",
     "TerminalLoadError",
     "TransientLoadError",
     "UnredactedSourceError",
@@ -67,6 +69,7 @@ __all__ = [
     "seed_crosswalk",
     "start_run",
     "store_attachments",
+    "store_lock",
     "sweep_unloaded",
     "target_id",
     "target_metadata",

@@ -263,6 +263,18 @@ def test_flow_runs_record_no_credentials(prefect_harness: None) -> None:
         assert "postgresql+psycopg://" not in recorded
 
 
+def test_migrate_into_a_store_another_run_holds_stops_with_exit_2(
+    prefect_harness: None, generated: dict[str, Path], tmp_path: Path
+) -> None:
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    with load.store_lock(make_target_engine(target), exclusive=True):
+        result = CliRunner().invoke(
+            app, ["migrate", "--source", f"sqlite:///{generated['legacy']}", "--target", target]
+        )
+    assert result.exit_code == 2, result.output
+    assert "another migration run or a reconciliation is using this store" in _words(result.output)
+
+
 def test_demo_generates_migrates_and_reconciles_clean(
     prefect_harness: None, tmp_path: Path
 ) -> None:
