@@ -59,14 +59,21 @@ def generate_legacy(folder: Path, *, persons: int = PERSONS, seed: int = SEED) -
 
 def migrate(legacy: Path, files: Path, target_url: str, store: Path) -> Store:
     """Run the real migration of ``legacy`` into ``target_url``."""
+    migrated = Store(legacy=legacy, files=files, store=store, target_url=target_url)
+    migrate_store(migrated)
+    return migrated
+
+
+def migrate_store(store: Store, *, batch_size: int = 5000) -> None:
+    """Run the real migration of ``store``'s source into its target, as of the generator's date."""
     migrate_direct(
-        f"sqlite:///{legacy}",
-        target_url,
-        attachments_dir=files,
-        attachment_store=store,
+        store.source_url,
+        store.target_url,
+        attachments_dir=store.files,
+        attachment_store=store.store,
+        batch_size=batch_size,
         as_of=synthetic.AS_OF,
     )
-    return Store(legacy=legacy, files=files, store=store, target_url=target_url)
 
 
 def copy_files(base: Store, folder: Path) -> Store:

@@ -30,10 +30,9 @@ from fuzz_support import fuzz_settings
 from hypothesis import example, given
 from hypothesis import strategies as st
 from legacy_edits import Edit, apply_edits, edit, expected_source_changes, legacy_snapshot
-from reconcile_support import Store, generate_legacy, reconcile
+from reconcile_support import Store, generate_legacy, migrate_store, reconcile
 
 import synthetic
-from flows.pipeline import migrate_direct
 
 SEED = 20261204
 
@@ -79,13 +78,7 @@ def test_any_legacy_edit_migrates_every_row_and_reconciles_clean(
             store = Store(
                 legacy=legacy, files=pristine[1], store=folder / "store", target_url=target_url
             )
-            migrate_direct(
-                store.source_url,
-                store.target_url,
-                attachments_dir=store.files,
-                attachment_store=store.store,
-                as_of=synthetic.AS_OF,
-            )
+            migrate_store(store)
             with reconcile(store, folder / "report") as result:
                 for name, counts in result.tables.items():
                     assert counts.unaccounted == 0, name

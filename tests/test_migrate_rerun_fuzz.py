@@ -38,13 +38,12 @@ from fuzz_support import fuzz_settings
 from hypothesis import event, given
 from hypothesis import strategies as st
 from legacy_edits import Edit, Snapshot, apply_edits, edit, legacy_snapshot
-from reconcile_support import Store, generate_legacy, reconcile
+from reconcile_support import Store, generate_legacy, migrate_store, reconcile
 
 import flows.pipeline
 import synthetic
 from extract.legacy_schema import legacy_spec
 from flows.engines import make_target_engine
-from flows.pipeline import migrate_direct
 from transform import LOV_TYPE
 
 SEED = 20261205
@@ -85,20 +84,9 @@ def _crash_before_write(number: int | None) -> Iterator[None]:
         yield
 
 
-def _migrate(store: Store, batch_size: int) -> None:
-    migrate_direct(
-        store.source_url,
-        store.target_url,
-        attachments_dir=store.files,
-        attachment_store=store.store,
-        batch_size=batch_size,
-        as_of=synthetic.AS_OF,
-    )
-
-
 def _assert_same_rows(store: Store, fresh: Store, batch_size: int) -> None:
     """``store`` holds what a fresh migration of its source (into ``fresh``) gives."""
-    _migrate(fresh, batch_size)
+    migrate_store(fresh, batch_size=batch_size)
     rerun_engine = make_target_engine(store.target_url)
     fresh_engine = make_target_engine(fresh.target_url)
     try:
@@ -165,17 +153,17 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         first, again, resumed, fresh_batch = batch_sizes
         with empty_target(engine, folder) as target_url:
             store = Store(legacy, pristine[1], folder / "store", target_url)
-            _migrate(store, first)
+            migrate_store(store, batch_size=first)
             before = legacy_snapshot(legacy)
             apply_edits(legacy, later)
             after = legacy_snapshot(legacy)
             gone = before.keys() - after.keys()
             try:
                 with _crash_before_write(crash_at):
-                    _migrate(store, again)
+                    migrate_store(store, batch_size=again)
             except Crash:
                 event("the re-run crashed and was resumed")
-                _migrate(store, resumed)
+                migrate_store(store, batch_size=resumed)
 
             if not gone:
                 _assert_same_rows(
