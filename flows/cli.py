@@ -80,10 +80,11 @@ def init_target(target: str = typer.Option(..., help=TARGET_HELP)) -> None:
 
     from flows.engines import SettingError, redact
     from flows.target import EXIT_ERROR, run_init_target
+    from load import StoreBusyError
 
     try:
         run_init_target(target, console)
-    except SettingError as exc:
+    except (SettingError, StoreBusyError) as exc:
         console.print(f"[red]init-target stopped:[/red] {exc}")
         raise typer.Exit(EXIT_ERROR) from None
     except sa.exc.OperationalError as exc:  # the driver's text may quote the URL: not shown

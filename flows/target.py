@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from flows.engines import make_engine, redact
-from load import target_metadata
+from load import store_lock, target_metadata
 from load.schema_setup import init_target, present_target_tables, target_revision
 
 __all__ = ["EXIT_ERROR", "run_init_target"]
@@ -22,9 +22,10 @@ def run_init_target(target_url: str, console: Console) -> str:
     engine = make_engine(target_url, role="target")
     try:
         console.print(f"Target: {redact(target_url)}")
-        before = target_revision(engine)
-        revision = init_target(engine)
-        present = len(present_target_tables(engine))
+        with store_lock(engine, exclusive=True):  # never under a running migration
+            before = target_revision(engine)
+            revision = init_target(engine)
+            present = len(present_target_tables(engine))
     finally:
         engine.dispose()
     expected = len(target_metadata().tables)

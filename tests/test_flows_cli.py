@@ -275,6 +275,15 @@ def test_migrate_into_a_store_another_run_holds_stops_with_exit_2(
     assert "another migration run or a reconciliation is using this store" in _words(result.output)
 
 
+def test_init_target_waits_for_no_running_migration(tmp_path: Path) -> None:
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    with load.store_lock(make_target_engine(target), exclusive=True):
+        result = CliRunner().invoke(app, ["init-target", "--target", target])
+    assert result.exit_code == 2, result.output
+    assert "another migration run or a reconciliation is using this store" in _words(result.output)
+    assert CliRunner().invoke(app, ["init-target", "--target", target]).exit_code == 0
+
+
 def test_demo_generates_migrates_and_reconciles_clean(
     prefect_harness: None, tmp_path: Path
 ) -> None:
