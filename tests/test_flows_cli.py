@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from e2e_support import ledger
+from e2e_support import dump_target, ledger
 from prefect.client.orchestration import get_client
 from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
@@ -20,7 +20,7 @@ import load
 from flows.cli import app
 from flows.engines import make_target_engine
 from flows.migrate_flow import migrate_flow
-from flows.pipeline import BatchReport, MigrationJob, PreparedBatch
+from flows.pipeline import BatchReport, MigrationJob, PreparedBatch, migrate_direct
 
 SECRET = "hunter2-not-a-real-secret"
 
@@ -210,7 +210,20 @@ def test_migrate_runs_the_prefect_flow_and_publishes_outcomes(
         sources = (
             conn.execute(sa.text("SELECT source FROM migration.migration_run")).scalars().all()
         )
+    flow_store = dump_target(engine)
     engine.dispose()
+
+    # The flow's tasks (retries, overlap, progress) write what the plain functions write.
+    direct = make_target_engine(f"sqlite:///{tmp_path / 'direct.sqlite'}")
+    migrate_direct(
+        f"sqlite:///{generated['legacy']}",
+        str(direct.url),
+        attachments_dir=generated["files"],
+        attachment_store=tmp_path / "direct-store",
+        batch_size=50,
+    )
+    assert dump_target(direct) == flow_store
+    direct.dispose()
 
     # The flow published its per-table outcome counts as a table artifact.
     with get_client(sync_client=True) as client:
