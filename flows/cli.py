@@ -110,6 +110,13 @@ def migrate(
         None,
         help="Extraction date (YYYY-MM-DD) for date rules such as birth dates in the future; default today.",
     ),
+    prune_deleted: bool = typer.Option(
+        False,
+        "--prune-deleted",
+        help="Delete from the store the legacy rows gone from the source since an earlier run "
+        "(default: keep them, and reconcile reports them). Only when the source's deletions "
+        "are known to be real: a row missing from a partial copy would be deleted too.",
+    ),
 ) -> None:
     """Move every legacy table into the new store. Re-run after a crash to resume."""
     from flows.run_migrate import run_migrate
@@ -123,6 +130,7 @@ def migrate(
         requested_by=getpass.getuser(),
         console=console,
         as_of=_as_of(as_of),
+        prune_deleted=prune_deleted,
     )
     raise typer.Exit(code)
 

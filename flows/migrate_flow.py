@@ -142,6 +142,7 @@ def migrate_flow(
     batch_size: int = 5000,
     requested_by: str | None = None,
     as_of: str | None = None,
+    prune_deleted: bool = False,
 ) -> dict[str, dict[str, int]]:
     """Migrate every legacy ICM table into the new store. Returns per-table outcome counts.
 
@@ -163,6 +164,7 @@ def migrate_flow(
                 attachment_store=Path(attachment_store) if attachment_store else None,
                 requested_by=requested_by,
                 as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                prune_deleted=prune_deleted,
             )
             logger.info("migration run %s from %s", job.run_id, redact(source))
             run_tables(job, steps=TaskSteps(), sink=_progress.get())

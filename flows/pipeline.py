@@ -72,6 +72,9 @@ class MigrationJob:
     attachment_store: Path | None
     facts: dict[str, dict[str, object]] = field(default_factory=dict)
     earlier_runs: bool | None = None  # whether the store holds rows of earlier runs (read once)
+    prune_deleted: bool = (
+        False  # the run deletes rows gone from the source (flows.source_deletions)
+    )
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,12 @@ def prepare_migration(
     attachment_store: Path | None,
     requested_by: str | None = None,
     as_of: dt.date | None = None,
+    prune_deleted: bool = False,
 ) -> MigrationJob:
-    """Check both sides, start or resume a run, and gather the reference data every batch needs."""
+    """Check both sides, start or resume a run, and gather the reference data every batch needs.
+
+    ``as_of`` and ``prune_deleted`` belong to the run: a resumed run keeps those it started
+    with, whatever it is given now."""
     extract.check_source(source)
     load.init_target(target)
     run_id = load.latest_unfinished_run(target, include_failed=True)
@@ -113,11 +120,26 @@ def prepare_migration(
             rules_version=RULES_VERSION,
             requested_by=requested_by,
             as_of=as_of,
+            prune_deleted=prune_deleted,
         )
-        log.info("migration run %s started (as of %s)", run_id, as_of)
+        log.info(
+            "migration run %s started (as of %s%s)",
+            run_id,
+            as_of,
+            ", pruning rows gone from the source" if prune_deleted else "",
+        )
     else:
         # A resumed run applies the date rules of the day it started, whatever today is.
         as_of = load.run_as_of(target, run_id) or as_of or dt.datetime.now(dt.UTC).date()
+        started_pruning = load.run_prunes_deleted(target, run_id)
+        if started_pruning != prune_deleted:
+            log.warning(
+                "resuming run %s, which was started %s pruning rows gone from the source: "
+                "it goes on that way",
+                run_id,
+                "with" if started_pruning else "without",
+            )
+        prune_deleted = started_pruning
         log.info("resuming unfinished migration run %s (as of %s)", run_id, as_of)
     load.seed_crosswalk(target, load_crosswalk_rows())
     context = reference_context(source, as_of=as_of)
@@ -129,6 +151,7 @@ def prepare_migration(
         batch_size=batch_size,
         attachments_dir=attachments_dir,
         attachment_store=attachment_store,
+        prune_deleted=prune_deleted,
     )
 
 
@@ -358,6 +381,8 @@ def settle_table(job: MigrationJob, table: str) -> None:
             job.target,
             table,
             merged_into=job.context.merged_into,
+            prune=job.prune_deleted,
+            run_id=job.run_id,
             batch_size=job.batch_size,
         )
 
@@ -413,6 +438,7 @@ def migrate_direct(
     requested_by: str | None = None,
     as_of: dt.date | None = None,
     sink: ProgressSink | None = None,
+    prune_deleted: bool = False,
 ) -> dict[str, dict[str, int]]:
     """The whole migration without Prefect (tests, benchmarks): same steps as the flow."""
     from flows.engines import make_source, make_target_engine, redact
@@ -429,6 +455,7 @@ def migrate_direct(
                 attachment_store=attachment_store,
                 requested_by=requested_by,
                 as_of=as_of,
+                prune_deleted=prune_deleted,
             )
             run_tables(job, sink=sink)
             return finish_migration(job, status="succeeded")

@@ -51,6 +51,7 @@ def run_migrate(
     requested_by: str | None,
     console: Console,
     as_of: dt.date | None = None,
+    prune_deleted: bool = False,
 ) -> int:
     """Run the flow; print outcomes. Exit code 0 on success, 2 on error (with a clear message)."""
     try:
@@ -83,6 +84,7 @@ def run_migrate(
                 batch_size=batch_size,
                 requested_by=requested_by,
                 as_of=as_of.isoformat() if as_of else None,
+                prune_deleted=prune_deleted,
             )
         except (extract.ExtractError, load.LoadError) as exc:
             console.print(f"[red]Migration stopped:[/red] {exc}")

@@ -13,7 +13,11 @@ them. Policy:
 * any other row gone from the source is kept, and a warning counts them per
   table: a row can vanish from a replica for reasons no audit trail explains
   (an outage, a partial copy), and deleting it from the new store could lose
-  the only copy. ``reconcile`` reports each as ``deleted_in_source``.
+  the only copy. ``reconcile`` reports each as ``deleted_in_source``;
+* unless the run was started with ``prune_deleted`` (``migrate
+  --prune-deleted``: the source's deletions are known to be real): then every
+  row gone leaves the store the way a merged-away person does, and the store
+  ends as a fresh migration of the source would make it.
 
 Each table is settled as soon as its batches are written (and again when a
 resumed run finds it complete), before the tables whose links the rules
@@ -67,27 +71,41 @@ def settle_rows_gone_from_source(
     table: str,
     *,
     merged_into: Mapping[str, str | None],
+    prune: bool,
+    run_id: str,
     batch_size: int,
 ) -> int:
     """Once every batch of ``table`` is written, before the tables after it: forget the persons
     merged away in the source (``merged_into``: the run's merge map), so that links to them
-    resolve to their survivors; count, and warn of, the other rows gone. Their target rows go
-    with the sweep at the end of the run. Returns how many rows are gone (forgotten or kept)."""
+    resolve to their survivors, and with ``prune`` every other row gone too; count, and warn
+    of, the rows gone and kept. Forgotten rows' target rows go with the sweep at the end of
+    the run. Returns how many rows are gone (forgotten or kept)."""
     gone = 0
     merged_away: list[str] = []
+    pruned: list[str] = []
     for row_id in rows_gone_from_source(source, target, table, batch_size=batch_size):
         gone += 1
         if table == "S_CONTACT" and row_id in merged_into:
             merged_away.append(row_id)
+        elif prune:
+            pruned.append(row_id)
+    if merged_away or pruned:
+        load.forget_legacy_rows(target, {table: merged_away + pruned}, run_id=run_id)
     if merged_away:
-        load.forget_legacy_rows(target, {table: merged_away})
         log.info(
             "%s: %d person(s) merged away in the source leave the store", table, len(merged_away)
         )
-    if kept := gone - len(merged_away):
+    if pruned:
+        log.info(
+            "%s: %d legacy row(s) gone from the source leave the store (prune_deleted)",
+            table,
+            len(pruned),
+        )
+    if kept := gone - len(merged_away) - len(pruned):
         log.warning(
             "%s: %d legacy row(s) in the store are gone from the source; kept "
-            "(reconcile reports them as deleted_in_source)",
+            "(reconcile reports them as deleted_in_source; migrate --prune-deleted "
+            "removes them)",
             table,
             kept,
         )

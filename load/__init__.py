@@ -16,7 +16,13 @@ from load.errors import (
 )
 from load.ledger import has_earlier_runs, ledger_outcomes, ledger_row_ids, outcome_counts
 from load.matches import MATCH_COLUMNS, candidate_pairs, write_match_candidates
-from load.runs import finish_run, latest_unfinished_run, run_as_of, start_run
+from load.runs import (
+    finish_run,
+    latest_unfinished_run,
+    run_as_of,
+    run_prunes_deleted,
+    start_run,
+)
 from load.schema_setup import (
     UnsupportedTargetError,
     init_target,
@@ -64,6 +70,7 @@ __all__ = [
     "read_checkpoint",
     "reset_checkpoints",
     "run_as_of",
+    "run_prunes_deleted",
     "schema_differences",
     "schema_translate_map",
     "seed_crosswalk",

@@ -112,9 +112,10 @@ def sweep_unloaded(engine: sa.Engine) -> int:
         raise classify_db_error(exc, table="stale target rows") from None
 
 
-def forget_legacy_rows(engine: sa.Engine, keys: Mapping[str, Sequence[str]]) -> int:
+def forget_legacy_rows(engine: sa.Engine, keys: Mapping[str, Sequence[str]], *, run_id: str) -> int:
     """Forget legacy rows gone from the source (legacy_table -> ROW_IDs): delete their ledger
-    entries, quarantine records and flags, in one transaction. Their target rows stay until
+    entries, quarantine records and flags, and clear the columns they set on rows of other
+    tables (:mod:`load.extension_columns`), in one transaction. Their target rows stay until
     :func:`sweep_unloaded` at the end of the run, when the rows about them are rewritten (a
     link to a row the ledger does not have resolves as a fresh migration resolves it).
     Returns the ledger entries deleted."""
@@ -122,6 +123,16 @@ def forget_legacy_rows(engine: sa.Engine, keys: Mapping[str, Sequence[str]]) -> 
         return 0
     try:
         with write_transaction(engine) as conn:
+            previous = read_ledger_states(conn, keys)
+            clear_extension_columns(
+                conn,
+                {
+                    key: (state.target_table, state.target_id)
+                    for key, state in previous.items()
+                    if state.outcome == "loaded" and state.target_table and state.target_id
+                },
+                run_id=run_id,
+            )
             delete_bookkeeping(conn, keys)
             return delete_ledger_rows(conn, keys)
     except LoadError:

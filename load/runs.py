@@ -19,6 +19,7 @@ __all__ = [
     "finish_run",
     "latest_unfinished_run",
     "run_as_of",
+    "run_prunes_deleted",
     "start_run",
 ]
 
@@ -55,6 +56,7 @@ def start_run(
     rules_version: str,
     requested_by: str | None = None,
     as_of: dt.date | None = None,
+    prune_deleted: bool = False,
 ) -> str:
     """Record a new run (status ``running``) and return its id (a uuid4 as text).
 
@@ -79,6 +81,7 @@ def start_run(
                 rules_version=rules_version,
                 requested_by=requested_by,
                 as_of=as_of,
+                prune_deleted=prune_deleted,
             )
         )
     return run_id
@@ -117,6 +120,13 @@ def latest_unfinished_run(engine: sa.Engine, *, include_failed: bool = False) ->
         return None
     wanted = ("running", "failed") if include_failed else ("running",)
     return str(row[0]) if row[1] in wanted else None
+
+
+def run_prunes_deleted(engine: sa.Engine, run_id: str) -> bool:
+    """Whether run ``run_id`` deletes the legacy rows gone from the source (recorded at its start)."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(RUN.c.prune_deleted).where(RUN.c.id == run_id)).scalar()
+    return bool(value)
 
 
 def run_as_of(engine: sa.Engine, run_id: str) -> dt.date | None:

@@ -455,6 +455,10 @@ class MigrationRun(Base):
     detail: Mapped[str | None] = mapped_column(sa.Text)
     # The extraction date the date rules used (birth dates in the future, ...).
     as_of: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # Whether the run deletes from the store the legacy rows gone from the source (0007).
+    prune_deleted: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, server_default=sa.false()
+    )
 
 
 class Ledger(Base):

@@ -64,7 +64,7 @@ def migrate(legacy: Path, files: Path, target_url: str, store: Path) -> Store:
     return migrated
 
 
-def migrate_store(store: Store, *, batch_size: int = 5000) -> None:
+def migrate_store(store: Store, *, batch_size: int = 5000, prune_deleted: bool = False) -> None:
     """Run the real migration of ``store``'s source into its target, as of the generator's date."""
     migrate_direct(
         store.source_url,
@@ -73,6 +73,7 @@ def migrate_store(store: Store, *, batch_size: int = 5000) -> None:
         attachment_store=store.store,
         batch_size=batch_size,
         as_of=synthetic.AS_OF,
+        prune_deleted=prune_deleted,
     )
 
 

@@ -30,12 +30,14 @@ from e2e_support import dump_target, ledger, match_pairs, quarantine_codes, sqli
 
 import load
 import synthetic
+import transform
 from flows.engines import make_target_engine
 from flows.pipeline import migrate_direct
 from flows.reconcile_flow import reconcile_direct
 from transform import target_id
 
 BATCH = 23
+_LEGACY_TABLES = transform.TABLE_LOAD_ORDER
 
 
 def _migrate(legacy: str, files: Path, target: str, store: Path) -> dict[str, dict[str, int]]:
@@ -387,7 +389,7 @@ def test_a_row_deleted_from_the_source_without_a_trail_is_kept_and_reported(
     warnings = [r.getMessage() for r in caplog.records if "gone from the source" in r.getMessage()]
     assert warnings == [
         "S_EVT_ACT: 1 legacy row(s) in the store are gone from the source; kept "
-        "(reconcile reports them as deleted_in_source)"
+        "(reconcile reports them as deleted_in_source; migrate --prune-deleted removes them)"
     ]
     result = _reconcile(legacy, files, target, tmp_path)
     found = [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies]
@@ -395,8 +397,112 @@ def test_a_row_deleted_from_the_source_without_a_trail_is_kept_and_reported(
     engine.dispose()
 
 
+def _delete_rows_everywhere(legacy: str, engine: sa.Engine) -> dict[str, list[str]]:
+    """Delete from the legacy database, in every table, the first loaded row; the person the
+    most activities are about (the rows about it stay); and an S_CONTACT_X row that set its
+    person's safety alert: rows other rows refer to, rows completing others, leaves."""
+    person = _most_noted_person(legacy, engine)
+    outcomes = ledger(engine)
+    gone: dict[str, list[str]] = {"S_CONTACT": [person]}
+    with engine.connect() as conn:  # an extension row that set its person's alert columns
+        alerts = load.target_table("person").c
+        extension = conn.execute(
+            sa.select(sa.func.min(alerts.extension_row_id)).where(
+                alerts.has_safety_alert.is_(True), alerts.legacy_row_id != person
+            )
+        ).scalar_one()
+    assert extension is not None
+    gone["S_CONTACT_X"] = [extension]
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        for table in _LEGACY_TABLES:
+            keys = [k for (k,) in conn.execute(f'SELECT "ROW_ID" FROM "{table}" ORDER BY 1')]
+            first = next(k for k in keys if outcomes[(table, k)]["outcome"] == "loaded")
+            gone.setdefault(table, []).append(first)
+        for table, row_ids in gone.items():
+            conn.executemany(f'DELETE FROM "{table}" WHERE "ROW_ID" = ?', [(k,) for k in row_ids])
+    return gone
+
+
+@pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
+def test_with_prune_deleted_rows_gone_from_the_source_leave_the_store(
+    target_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store ends as a fresh migration of the source, whatever table the rows went from,
+    and reconcile finds nothing: the rows gone, the rows about them rewritten (orphaned now),
+    the columns an S_CONTACT_X row gone had set on its person cleared."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    engine = make_target_engine(target_url)
+    _migrate(legacy, files, target_url, tmp_path / "store")
+    gone = _delete_rows_everywhere(legacy, engine)
+
+    with caplog.at_level("INFO", logger="icm.migrate"):
+        migrate_direct(
+            legacy,
+            target_url,
+            attachments_dir=files,
+            attachment_store=tmp_path / "store",
+            batch_size=BATCH,
+            as_of=synthetic.AS_OF,
+            prune_deleted=True,
+        )
+    outcomes = ledger(engine)
+    assert not any((table, k) in outcomes for table, keys in gone.items() for k in keys)
+    pruned = [r.getMessage() for r in caplog.records if "(prune_deleted)" in r.getMessage()]
+    assert len(pruned) == len(_LEGACY_TABLES), pruned
+    assert not [r for r in caplog.records if r.levelname == "WARNING" and "kept" in r.getMessage()]
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    _migrate(legacy, files, fresh, tmp_path / "fresh-store")
+    assert dump_target(engine) == dump_target(make_target_engine(fresh))
+    result = _reconcile(legacy, files, target_url, tmp_path)
+    assert result.status == "clean", [(d.kind, d.legacy_table) for d in result.discrepancies]
+    engine.dispose()
+
+
 class Crash(Exception):
     """Stands for the process dying at that moment."""
+
+
+def test_a_resumed_run_prunes_as_it_started_whatever_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The option belongs to the run (migration_run.prune_deleted): a crash after some tables
+    were pruned, then a resume without the option, still ends as a fresh migration."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    _migrate(legacy, files, target, tmp_path / "store")
+    engine = make_target_engine(target)
+    _delete_rows_everywhere(legacy, engine)
+
+    import flows.pipeline
+
+    settle = flows.pipeline.settle_rows_gone_from_source
+
+    def crash_at_notes(*args: Any, **kwargs: Any) -> int:
+        if args[2] == "S_EVT_ACT":
+            raise Crash
+        return settle(*args, **kwargs)
+
+    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", crash_at_notes)
+    with pytest.raises(Crash):
+        migrate_direct(
+            legacy,
+            target,
+            attachments_dir=files,
+            attachment_store=tmp_path / "store",
+            batch_size=BATCH,
+            as_of=synthetic.AS_OF,
+            prune_deleted=True,
+        )
+    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", settle)
+    with caplog.at_level("WARNING", logger="icm.migrate"):
+        _migrate(legacy, files, target, tmp_path / "store")  # without the option
+    assert any("started with pruning" in r.getMessage() for r in caplog.records)
+
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    _migrate(legacy, files, fresh, tmp_path / "fresh-store")
+    assert dump_target(engine) == dump_target(make_target_engine(fresh))
+    engine.dispose()
 
 
 def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(

@@ -14,7 +14,10 @@ commits); a third run then resumes it, with a batch size of its own. It must hol
   ROW_ID edited) as ``deleted_in_source``: such rows are kept by a re-run, with what
   refers to them, since no trail says why they went. The one exception: a pick list's
   header gone while the list has a header in the source, which took the list's code set
-  over, is also ``missing_in_target``.
+  over, is also ``missing_in_target``;
+* unless the re-run prunes (``prune_deleted``, drawn at random; a resumed run is told the
+  opposite, and must go on as its run started): then the store equals a fresh migration
+  whatever went, and reconcile reports nothing.
 
 This is what the re-run's skipping rests on: a row is left alone only when its source, its
 outcome and everything it writes are what they were (load/output_digest.py), so an edit
@@ -139,12 +142,14 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         later=st.lists(edit(_LATER_ACTIONS), min_size=1, max_size=6),
         batch_sizes=st.tuples(_BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES),
         crash_at=st.none() | st.integers(1, 80),
+        prune=st.booleans(),
     )
     def check(
         edits: list[Edit],
         later: list[Edit],
         batch_sizes: tuple[int, int, int, int],
         crash_at: int | None,
+        prune: bool,
     ) -> None:
         folder = tmp_path_factory.mktemp("rerun")
         legacy = folder / "legacy.sqlite"
@@ -160,24 +165,32 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
             gone = before.keys() - after.keys()
             try:
                 with _crash_before_write(crash_at):
-                    migrate_store(store, batch_size=again)
+                    migrate_store(store, batch_size=again, prune_deleted=prune)
             except Crash:
                 event("the re-run crashed and was resumed")
-                migrate_store(store, batch_size=resumed)
+                # Told the other way: the run goes on as it started.
+                migrate_store(store, batch_size=resumed, prune_deleted=not prune)
 
-            if not gone:
+            if not gone or prune:
                 _assert_same_rows(
                     store,
                     Store(legacy, pristine[1], folder / "fresh-store", f"sqlite:///{folder}/f.db"),
                     fresh_batch,
                 )
-            else:
-                event("rows went from the source")
+            if gone:
+                event(f"rows went from the source, {'pruned' if prune else 'kept'}")
+            expected = (
+                set()
+                if prune
+                else {("deleted_in_source", *key) for key in gone}
+                | {
+                    ("missing_in_target", *key)
+                    for key in _code_sets_taken_over(store, before, after)
+                }
+            )
             with reconcile(store, folder / "report") as result:
                 found = {(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies}
-            assert found == {("deleted_in_source", *key) for key in gone} | {
-                ("missing_in_target", *key) for key in _code_sets_taken_over(store, before, after)
-            }
+            assert found == expected
         shutil.rmtree(folder)
 
     check()
