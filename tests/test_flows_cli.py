@@ -197,6 +197,7 @@ def test_migrate_runs_the_prefect_flow_and_publishes_outcomes(
             str(tmp_path / "store"),
             "--batch-size",
             "50",
+            "--prune-deleted",  # recorded with the run; a first run has nothing to prune
         ],
     )
     assert result.exit_code == 0, result.output
@@ -210,6 +211,8 @@ def test_migrate_runs_the_prefect_flow_and_publishes_outcomes(
         sources = (
             conn.execute(sa.text("SELECT source FROM migration.migration_run")).scalars().all()
         )
+        pruning = conn.execute(sa.text("SELECT prune_deleted FROM migration.migration_run"))
+        assert pruning.scalars().all() == [True]
     flow_store = dump_target(engine)
     engine.dispose()
 
