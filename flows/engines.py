@@ -75,8 +75,8 @@ def make_engine(url: str, *, role: str = "database", **kwargs: Any) -> sa.Engine
         ) from None
     except ImportError as exc:
         raise SettingError(
-            f"The {role} {redact(url)} needs the Python driver {exc.name!r}, which is not "
-            "installed; a retry will not help"
+            f"The {role} {redact(url)} needs a Python driver that is not installed "
+            f"({exc.name or exc}); a retry will not help"
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -72,9 +72,8 @@ class MigrationJob:
     attachment_store: Path | None
     facts: dict[str, dict[str, object]] = field(default_factory=dict)
     earlier_runs: bool | None = None  # whether the store holds rows of earlier runs (read once)
-    prune_deleted: bool = (
-        False  # the run deletes rows gone from the source (flows.source_deletions)
-    )
+    # Whether the run deletes the rows gone from the source (flows.source_deletions).
+    prune_deleted: bool = False
 
 
 @dataclass(frozen=True)

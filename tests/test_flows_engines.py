@@ -62,7 +62,11 @@ def test_held_connections_resolve_only_in_this_process() -> None:
             "sqlite://",
             "The legacy source bogus://u:***@h/db names a database kind",
         ),
-        ("sqlite://", "mssql+pymssql://u:s3cret@h/db", "needs the Python driver 'pymssql'"),
+        (
+            "sqlite://",
+            "mssql+pymssql://u:s3cret@h/db",
+            "needs a Python driver that is not installed (pymssql)",
+        ),
         (
             "u:s3cret@host/db",
             "sqlite://",
