@@ -17,7 +17,11 @@ them. Policy:
 * unless the run was started with ``prune_deleted`` (``migrate
   --prune-deleted``: the source's deletions are known to be real): then every
   row gone leaves the store the way a merged-away person does, and the store
-  ends as a fresh migration of the source would make it.
+  ends as a fresh migration of the source would make it. Except where more
+  than half of a table's rows would go: a source that lost that many is far
+  likelier a broken copy than a cleanup, so the run stops
+  (:class:`PruneRefused`) before it deletes any of them. A source that really
+  lost them migrates into a new, empty store.
 
 Each table is settled as soon as its batches are written (and again when a
 resumed run finds it complete), before the tables whose links the rules
@@ -36,7 +40,15 @@ import sqlalchemy as sa
 import extract
 import load
 
-__all__ = ["rows_gone_from_source", "settle_rows_gone_from_source"]
+__all__ = ["PRUNE_LIMIT", "PruneRefused", "rows_gone_from_source", "settle_rows_gone_from_source"]
+
+PRUNE_LIMIT = 0.5
+"""The share of a table's rows (in the ledger) a run may prune; more stops the run."""
+
+
+class PruneRefused(load.TerminalLoadError):
+    """More of a table's rows are gone from the source than a prune may delete."""
+
 
 log = logging.getLogger("icm.migrate")
 
@@ -89,6 +101,15 @@ def settle_rows_gone_from_source(
             merged_away.append(row_id)
         elif prune:
             pruned.append(row_id)
+    held = sum(load.outcome_counts(target)[table].values()) if pruned else 0
+    if len(pruned) > PRUNE_LIMIT * held:
+        raise PruneRefused(
+            f"{len(pruned):,} of the {held:,} rows the store holds of {table} are gone from the "
+            "source: more than a prune may delete, and more likely a broken copy of the source "
+            "than a cleanup. Nothing of the table was deleted. Check the source; if it really "
+            "lost them, migrate it into a new, empty store",
+            table=table,
+        )
     if merged_away or pruned:
         load.forget_legacy_rows(target, {table: merged_away + pruned}, run_id=run_id)
     if merged_away:

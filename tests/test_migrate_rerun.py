@@ -34,6 +34,7 @@ import transform
 from flows.engines import make_target_engine
 from flows.pipeline import migrate_direct
 from flows.reconcile_flow import reconcile_direct
+from flows.source_deletions import PruneRefused
 from transform import target_id
 
 BATCH = 23
@@ -456,6 +457,43 @@ def test_with_prune_deleted_rows_gone_from_the_source_leave_the_store(
     assert dump_target(engine) == dump_target(make_target_engine(fresh))
     result = _reconcile(legacy, files, target_url, tmp_path)
     assert result.status == "clean", [(d.kind, d.legacy_table) for d in result.discrepancies]
+    engine.dispose()
+
+
+def test_a_prune_that_would_delete_most_of_a_table_stops_the_run_deleting_nothing(
+    tmp_path: Path,
+) -> None:
+    """A source that lost more than half of a table is likelier a broken copy than a cleanup."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    target = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    _migrate(legacy, files, target, tmp_path / "store")
+    engine = make_target_engine(target)
+    notes_before = {k: v for k, v in ledger(engine).items() if k[0] == "S_EVT_ACT"}
+    with sqlite3.connect(sa.make_url(legacy).database or "") as conn:
+        (count,) = conn.execute('SELECT count(*) FROM "S_EVT_ACT"').fetchone()
+        conn.execute(
+            'DELETE FROM "S_EVT_ACT" WHERE "ROW_ID" IN '
+            '(SELECT "ROW_ID" FROM "S_EVT_ACT" ORDER BY 1 LIMIT ?)',
+            (count // 2 + 1,),
+        )
+
+    for _ in range(2):  # resumed, the run still prunes, and still refuses
+        with pytest.raises(PruneRefused) as refused:
+            migrate_direct(
+                legacy,
+                target,
+                attachments_dir=files,
+                attachment_store=tmp_path / "store",
+                batch_size=BATCH,
+                as_of=synthetic.AS_OF,
+                prune_deleted=True,
+            )
+        assert f"{count // 2 + 1:,} of the {count:,} rows the store holds of S_EVT_ACT" in str(
+            refused.value
+        )
+        assert "a retry will not help" in str(refused.value)
+        notes = {k: v for k, v in ledger(engine).items() if k[0] == "S_EVT_ACT"}
+        assert notes.keys() == notes_before.keys()
     engine.dispose()
 
 
