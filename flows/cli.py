@@ -115,7 +115,8 @@ def migrate(
         "--prune-deleted",
         help="Delete from the store the legacy rows gone from the source since an earlier run "
         "(default: keep them, and reconcile reports them). Only when the source's deletions "
-        "are known to be real: a row missing from a partial copy would be deleted too.",
+        "are known to be real: a row missing from a partial copy would be deleted too. Stops "
+        "rather than delete more than half of a table's rows.",
     ),
 ) -> None:
     """Move every legacy table into the new store. Re-run after a crash to resume."""
