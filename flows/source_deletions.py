@@ -40,7 +40,14 @@ import sqlalchemy as sa
 import extract
 import load
 
-__all__ = ["PRUNE_LIMIT", "PruneRefused", "rows_gone_from_source", "settle_rows_gone_from_source"]
+__all__ = [
+    "PRUNE_LIMIT",
+    "KeyOrderError",
+    "PruneRefused",
+    "only_in_first",
+    "rows_gone_from_source",
+    "settle_rows_gone_from_source",
+]
 
 PRUNE_LIMIT = 0.5
 """The share of a table's rows (in the ledger) a run may prune; more stops the run."""
@@ -48,6 +55,10 @@ PRUNE_LIMIT = 0.5
 
 class PruneRefused(load.TerminalLoadError):
     """More of a table's rows are gone from the source than a prune may delete."""
+
+
+class KeyOrderError(load.TerminalLoadError):
+    """The store's ledger keys came out of byte order (a collation changed under it)."""
 
 
 log = logging.getLogger("icm.migrate")
@@ -63,14 +74,25 @@ def rows_gone_from_source(
         for (key,) in page
     )
     ledger_keys = load.ledger_row_ids(target, table, batch_size=batch_size)
-    return _only_in_first(ledger_keys, source_keys)
+    return only_in_first(ledger_keys, source_keys, table=table)
 
 
-def _only_in_first(first: Iterable[str], second: Iterable[str]) -> Iterator[str]:
-    """The items of sorted ``first`` not in sorted ``second`` (one pass over each)."""
+def only_in_first(first: Iterable[str], second: Iterable[str], *, table: str) -> Iterator[str]:
+    """The ROW_IDs of ``table`` in sorted ``first`` (the ledger's) not in sorted ``second`` (the
+    source's), in one pass over each. Raises :class:`KeyOrderError` when ``first`` is out of
+    byte order: the pass would then call rows gone that are not, and a prune would delete
+    them. (Extract checks the source's order.)"""
     others = iter(second)
     other = next(others, None)
+    previous: str | None = None
     for item in first:
+        if previous is not None and not item > previous:
+            raise KeyOrderError(
+                f"the ledger gave ROW_ID {item!r} after {previous!r}: its keys are not in byte "
+                "order, so the rows gone from the source cannot be told",
+                table=table,
+            )
+        previous = item
         while other is not None and other < item:
             other = next(others, None)
         if other != item:
