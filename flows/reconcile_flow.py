@@ -188,37 +188,20 @@ def reconcile_direct(
                 redact(target),
             )
             try:
-                expected = expected_rows(
+                result, paths = _reconcile_and_report(
                     legacy,
                     target_engine,
-                    migration_run_id=run.id,
+                    out_dir=Path(out_dir),
                     as_of=as_of or load.run_as_of(target_engine, run.id) or run.started_at.date(),
+                    migration_run_id=run.id,
+                    attachment_store=attachment_store,
+                    attachments_dir=attachments_dir,
+                    reveal_pii=reveal_pii,
+                    requested_by=requested_by,
                     batch_size=batch_size,
-                    pool=TransformPool if parallel else None,
+                    progress=progress,
+                    parallel=parallel,
                 )
-                try:
-                    with fewer_collections():
-                        result = reconcile_stores(
-                            legacy,
-                            target_engine,
-                            expected,
-                            attachment_store=attachment_store,
-                            attachments_dir=attachments_dir,
-                            batch_size=batch_size,
-                            reveal_pii=reveal_pii,
-                            requested_by=requested_by,
-                            progress=progress,
-                            match_pairs=lambda: load.candidate_pairs(
-                                proposed_pairs(legacy, batch_size=batch_size)
-                            ),
-                        )
-                finally:
-                    expected.close()
-                try:
-                    paths = write_report(result, Path(out_dir))
-                except BaseException:
-                    result.close()  # frees the spooled discrepancies now, not when collected
-                    raise
             except BaseException:
                 finish_reconciliation_run(target_engine, record_id, status="failed")
                 raise
@@ -232,6 +215,55 @@ def reconcile_direct(
     finally:
         legacy.close()
         target_engine.dispose()
+
+
+def _reconcile_and_report(
+    legacy: extract.LegacySource,
+    target_engine: sa.Engine,
+    *,
+    out_dir: Path,
+    as_of: dt.date,
+    migration_run_id: str,
+    attachment_store: Path | None,
+    attachments_dir: Path | None,
+    reveal_pii: bool,
+    requested_by: str | None,
+    batch_size: int,
+    progress: Progress | None,
+    parallel: bool,
+) -> tuple[ReconciliationResult, ReportPaths]:
+    """Compare both sides and write the report (the run record is the caller's)."""
+    expected = expected_rows(
+        legacy,
+        target_engine,
+        migration_run_id=migration_run_id,
+        as_of=as_of,
+        batch_size=batch_size,
+        pool=TransformPool if parallel else None,
+    )
+    try:
+        with fewer_collections():
+            result = reconcile_stores(
+                legacy,
+                target_engine,
+                expected,
+                attachment_store=attachment_store,
+                attachments_dir=attachments_dir,
+                batch_size=batch_size,
+                reveal_pii=reveal_pii,
+                requested_by=requested_by,
+                progress=progress,
+                match_pairs=lambda: load.candidate_pairs(
+                    proposed_pairs(legacy, batch_size=batch_size)
+                ),
+            )
+    finally:
+        expected.close()
+    try:
+        return result, write_report(result, out_dir)
+    except BaseException:
+        result.close()  # frees the spooled discrepancies now, not when collected
+        raise
 
 
 def summary_markdown(result: ReconciliationResult) -> str:
