@@ -41,7 +41,9 @@ BATCH = 23
 _LEGACY_TABLES = transform.TABLE_LOAD_ORDER
 
 
-def _migrate(legacy: str, files: Path, target: str, store: Path) -> dict[str, dict[str, int]]:
+def _migrate(
+    legacy: str, files: Path, target: str, store: Path, *, prune_deleted: bool = False
+) -> dict[str, dict[str, int]]:
     return migrate_direct(
         legacy,
         target,
@@ -49,6 +51,7 @@ def _migrate(legacy: str, files: Path, target: str, store: Path) -> dict[str, di
         attachment_store=store,
         batch_size=BATCH,
         as_of=synthetic.AS_OF,
+        prune_deleted=prune_deleted,
     )
 
 
@@ -437,15 +440,7 @@ def test_with_prune_deleted_rows_gone_from_the_source_leave_the_store(
     gone = _delete_rows_everywhere(legacy, engine)
 
     with caplog.at_level("INFO", logger="icm.migrate"):
-        migrate_direct(
-            legacy,
-            target_url,
-            attachments_dir=files,
-            attachment_store=tmp_path / "store",
-            batch_size=BATCH,
-            as_of=synthetic.AS_OF,
-            prune_deleted=True,
-        )
+        _migrate(legacy, files, target_url, tmp_path / "store", prune_deleted=True)
     outcomes = ledger(engine)
     assert not any((table, k) in outcomes for table, keys in gone.items() for k in keys)
     pruned = [r.getMessage() for r in caplog.records if "(prune_deleted)" in r.getMessage()]
@@ -479,15 +474,7 @@ def test_a_prune_that_would_delete_most_of_a_table_stops_the_run_deleting_nothin
 
     for _ in range(2):  # resumed, the run still prunes, and still refuses
         with pytest.raises(PruneRefused) as refused:
-            migrate_direct(
-                legacy,
-                target,
-                attachments_dir=files,
-                attachment_store=tmp_path / "store",
-                batch_size=BATCH,
-                as_of=synthetic.AS_OF,
-                prune_deleted=True,
-            )
+            _migrate(legacy, files, target, tmp_path / "store", prune_deleted=True)
         assert f"{count // 2 + 1:,} of the {count:,} rows the store holds of S_EVT_ACT" in str(
             refused.value
         )
@@ -523,15 +510,7 @@ def test_a_resumed_run_prunes_as_it_started_whatever_it_is_told(
 
     monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", crash_at_notes)
     with pytest.raises(Crash):
-        migrate_direct(
-            legacy,
-            target,
-            attachments_dir=files,
-            attachment_store=tmp_path / "store",
-            batch_size=BATCH,
-            as_of=synthetic.AS_OF,
-            prune_deleted=True,
-        )
+        _migrate(legacy, files, target, tmp_path / "store", prune_deleted=True)
     monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", settle)
     with caplog.at_level("WARNING", logger="icm.migrate"):
         _migrate(legacy, files, target, tmp_path / "store")  # without the option
