@@ -21,13 +21,17 @@ Three changes whose effects reach rows that did not change themselves:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import sqlalchemy as sa
 from e2e_support import dump_target, ledger, match_pairs, quarantine_codes, sqlite_legacy
 
+import flows.pipeline
 import load
 import synthetic
 import transform
@@ -488,8 +492,23 @@ class Crash(Exception):
     """Stands for the process dying at that moment."""
 
 
+@contextmanager
+def _crash_when_settling(table: str) -> Iterator[None]:
+    """The run dies once every batch of ``table`` is written, before the rows gone from the
+    source are settled for it."""
+    settle = flows.pipeline.settle_rows_gone_from_source
+
+    def crashing(*args: Any, **kwargs: Any) -> int:
+        if args[2] == table:
+            raise Crash
+        return settle(*args, **kwargs)
+
+    with patch.object(flows.pipeline, "settle_rows_gone_from_source", crashing):
+        yield
+
+
 def test_a_resumed_run_prunes_as_it_started_whatever_it_is_told(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The option belongs to the run (migration_run.prune_deleted): a crash after some tables
     were pruned, then a resume without the option, still ends as a fresh migration."""
@@ -499,19 +518,8 @@ def test_a_resumed_run_prunes_as_it_started_whatever_it_is_told(
     engine = make_target_engine(target)
     _delete_rows_everywhere(legacy, engine)
 
-    import flows.pipeline
-
-    settle = flows.pipeline.settle_rows_gone_from_source
-
-    def crash_at_notes(*args: Any, **kwargs: Any) -> int:
-        if args[2] == "S_EVT_ACT":
-            raise Crash
-        return settle(*args, **kwargs)
-
-    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", crash_at_notes)
-    with pytest.raises(Crash):
+    with _crash_when_settling("S_EVT_ACT"), pytest.raises(Crash):
         _migrate(legacy, files, target, tmp_path / "store", prune_deleted=True)
-    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", settle)
     with caplog.at_level("WARNING", logger="icm.migrate"):
         _migrate(legacy, files, target, tmp_path / "store")  # without the option
     assert any("started with pruning" in r.getMessage() for r in caplog.records)
@@ -523,7 +531,7 @@ def test_a_resumed_run_prunes_as_it_started_whatever_it_is_told(
 
 
 def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     """S_CONTACT is complete, the person not yet forgotten: the resumed run, finding the table
     complete, forgets it before the tables whose links resolve against the ledger."""
@@ -533,21 +541,10 @@ def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(
     engine = make_target_engine(target)
     person, _ = _merge_away(legacy, engine)
 
-    import flows.pipeline
-
-    settle = flows.pipeline.settle_rows_gone_from_source
-
-    def crash_at_s_contact(*args: Any, **kwargs: Any) -> int:
-        if args[2] == "S_CONTACT":
-            raise Crash
-        return settle(*args, **kwargs)
-
-    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", crash_at_s_contact)
-    with pytest.raises(Crash):
+    with _crash_when_settling("S_CONTACT"), pytest.raises(Crash):
         _migrate(legacy, files, target, tmp_path / "store")
     assert load.read_checkpoint(engine, "S_CONTACT").completed  # type: ignore[union-attr]
     assert ("S_CONTACT", person) in ledger(engine)
-    monkeypatch.setattr(flows.pipeline, "settle_rows_gone_from_source", settle)
     _migrate(legacy, files, target, tmp_path / "store")
 
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
