@@ -19,6 +19,8 @@ from extract.legacy_schema import LEGACY_TABLE_NAMES, legacy_spec, legacy_table
 from extract.oracle import oracle_value
 
 __all__ = [
+    "ALL_ACTIONS",
+    "LATER_ACTIONS",
     "Edit",
     "Snapshot",
     "apply_edits",
@@ -47,6 +49,8 @@ class Edit:
 
 _KEY_VARIANTS = (str.lower, lambda k: " " + k, lambda k: k + " ", lambda k: k.replace("-", "+"))
 ALL_ACTIONS = ("set", "set", "set", "delete", "copy")
+LATER_ACTIONS = ("set", "set", "set", "set", "copy", "delete")
+"""For edits after a migration: most examples then delete nothing."""
 
 
 @st.composite

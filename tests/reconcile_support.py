@@ -19,12 +19,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from databases import PG_ADMIN_URL
+from e2e_support import dump_target, ledger
+from legacy_edits import Snapshot
 
 import synthetic
+from extract.legacy_schema import legacy_spec
 from flows.engines import make_engine, make_target_engine
 from flows.pipeline import migrate_direct
 from flows.reconcile_flow import reconcile_direct
+from flows.source_deletions import PRUNE_LIMIT, PruneRefused
 from reconcile import Discrepancy, ReconciliationResult
+from transform import LOV_TYPE
 
 PERSONS = 60
 SEED = 20261128
@@ -170,3 +175,72 @@ def summary(
         (d.kind, d.legacy_table, d.legacy_row_id, d.target_table, tuple(d.fields))
         for d in result.discrepancies
     ]
+
+
+_TYPE, _NAME = (
+    [c.name for c in legacy_spec()["S_LST_OF_VAL"].columns].index(n) for n in ("TYPE", "NAME")
+)
+
+
+def code_sets_taken_over(store: Store, before: Snapshot, after: Snapshot) -> set[tuple[str, str]]:
+    """The loaded pick-list headers gone from the source whose list has a header in the source
+    now: it took their code set (one per list, keyed by its name) over."""
+    engine = make_target_engine(store.target_url)
+    try:
+        outcomes = ledger(engine)
+    finally:
+        engine.dispose()
+    listed = {v[_NAME] for k, v in after.items() if k[0] == "S_LST_OF_VAL" and v[_TYPE] == LOV_TYPE}
+    return {
+        key
+        for key in before.keys() - after.keys()
+        if key[0] == "S_LST_OF_VAL"
+        and before[key][_TYPE] == LOV_TYPE
+        and before[key][_NAME] in listed
+        and outcomes[key]["outcome"] == "loaded"
+    }
+
+
+def expected_after_rerun(
+    store: Store, before: Snapshot, after: Snapshot, *, pruned: bool
+) -> set[tuple[str, str, str]]:
+    """(kind, table, ROW_ID) reconcile must report once ``store`` was migrated again from a
+    source that went from ``before`` to ``after``. A re-run that did not prune keeps each row
+    gone from the source (``deleted_in_source``); the one exception, a pick list's header gone
+    while its list has a header in the source, which took the list's code set over, is also
+    ``missing_in_target``. A pruning re-run leaves nothing to report."""
+    if pruned:
+        return set()
+    return {("deleted_in_source", *key) for key in before.keys() - after.keys()} | {
+        ("missing_in_target", *key) for key in code_sets_taken_over(store, before, after)
+    }
+
+
+def assert_refusal_due(refused: PruneRefused, before: Snapshot, after: Snapshot) -> None:
+    """A pruning re-run refused only for a table that lost more than the limit of its rows."""
+    assert refused.table is not None
+    went = sum(1 for key in before.keys() - after.keys() if key[0] == refused.table)
+    held = sum(1 for key in before if key[0] == refused.table)
+    assert went > PRUNE_LIMIT * held, (refused.table, went, held)
+
+
+def assert_fresh_migration_gives(store: Store, fresh: Store, batch_size: int) -> None:
+    """``store`` holds, in every result table (run ids aside), what a fresh migration of
+    ``fresh``'s source into ``fresh``'s empty target gives."""
+    migrate_store(fresh, batch_size=batch_size)
+    store_engine = make_target_engine(store.target_url)
+    fresh_engine = make_target_engine(fresh.target_url)
+    try:
+        rows, fresh_rows = dump_target(store_engine), dump_target(fresh_engine)
+    finally:
+        store_engine.dispose()
+        fresh_engine.dispose()
+    differing = {
+        name: (
+            sorted(set(rows[name]) - set(fresh_rows[name]), key=repr)[:3],
+            sorted(set(fresh_rows[name]) - set(rows[name]), key=repr)[:3],
+        )
+        for name in rows.keys() | fresh_rows.keys()
+        if rows.get(name) != fresh_rows.get(name)
+    }
+    assert differing == {}, differing

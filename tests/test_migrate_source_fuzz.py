@@ -18,7 +18,12 @@ those SQLite originals is then the reference. Where an engine still refuses the 
 stores other values (in their Oracle meaning: a year before 1000 in MariaDB, a fraction in a
 NUMBER(4,0), a number out of range), that engine sits the example out.
 
-Derandomised and few examples (each is seven to nine migrations); ``ICM_FUZZ_EXAMPLES=N`` searches
+A second test migrates again from a source kind drawn at random, after more edits copied
+into its engine, pruning or not, and checks what tests/test_migrate_rerun_fuzz.py checks of a
+SQLite source: the store a fresh migration gives (when nothing went, or the run pruned), and
+reconcile reporting only the rows kept though gone from the source.
+
+Derandomised and few examples (each is up to nine migrations); ``ICM_FUZZ_EXAMPLES=N`` searches
 longer.
 """
 
@@ -38,17 +43,28 @@ from e2e_support import dump_target
 from fuzz_support import fuzz_settings
 from hypothesis import event, given
 from hypothesis import strategies as st
-from legacy_edits import Edit, apply_edits, edit, legacy_snapshot, raw_rows
-from reconcile_support import Store, generate_legacy, migrate_store, reconcile
+from legacy_edits import LATER_ACTIONS, Edit, apply_edits, edit, legacy_snapshot, raw_rows
+from reconcile_support import (
+    Store,
+    assert_fresh_migration_gives,
+    assert_refusal_due,
+    expected_after_rerun,
+    generate_legacy,
+    migrate_store,
+    reconcile,
+)
 
 import extract
 import synthetic
 from extract.legacy_schema import ColumnSpec, legacy_spec
 from flows.engines import make_engine, make_target_engine
+from flows.source_deletions import PruneRefused
 
 SEED = 20261206
 EXAMPLES = 4
 BATCH_SIZE = 29
+RERUN_EXAMPLES = 6
+_BATCH_SIZES = st.sampled_from([7, 23, 500])
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +119,11 @@ def without_nul(spec: ColumnSpec, raw: Any) -> Any:
     """What a PostgreSQL legacy can hold: text without NUL (ROW_IDs hold none:
     tests/legacy_edits.py)."""
     return raw.replace("\x00", "") if isinstance(raw, str) else raw
+
+
+def as_is(spec: ColumnSpec, raw: Any) -> Any:
+    """What a SQLite legacy holds: everything."""
+    return raw
 
 
 def to_the_second(spec: ColumnSpec, raw: Any) -> Any:
@@ -219,6 +240,76 @@ def test_every_source_kind_migrates_any_legacy_as_sqlite_does(
             with reconcile(store, folder / kind / "report") as result:
                 found = [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies]
                 assert found == [], (kind, found[:10])
+        shutil.rmtree(folder)
+
+    check()
+
+
+FITS = {"sqlite": as_is, "postgresql": without_nul, "mariadb": to_the_second}
+"""The engine holding a copy -> what of a SQLite legacy it holds."""
+
+
+def test_a_rerun_from_any_source_kind_equals_a_fresh_migration(
+    pristine: tuple[Path, Path],
+    servers: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    kinds = sorted(source_kinds(servers, pristine[0]))
+
+    @fuzz_settings(RERUN_EXAMPLES)
+    @given(
+        kind=st.sampled_from(kinds),
+        edits=st.lists(edit(), max_size=6),
+        later=st.lists(edit(LATER_ACTIONS), min_size=1, max_size=6),
+        batch_sizes=st.tuples(_BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES),
+        prune=st.booleans(),
+    )
+    def check(
+        kind: str,
+        edits: list[Edit],
+        later: list[Edit],
+        batch_sizes: tuple[int, int, int],
+        prune: bool,
+    ) -> None:
+        folder = tmp_path_factory.mktemp("source-rerun")
+        legacy, original = folder / "legacy.sqlite", folder / "original.sqlite"
+        shutil.copyfile(pristine[0], legacy)
+        apply_edits(legacy, edits)
+        holder, source = source_kinds(servers, original)[kind]
+
+        def held() -> bool:
+            """The edited legacy, as the holder holds it, in ``original`` and in the holder."""
+            fitted(legacy, original, FITS[holder])
+            refused = None if holder == "sqlite" else copy_legacy(original, servers[holder])
+            if refused is not None:
+                event(f"{holder} sits out: {refused}")
+            return refused is None
+
+        if not held():
+            return
+        first, again, fresh_batch = batch_sizes
+        store = Store(original, pristine[1], folder / "store", f"sqlite:///{folder}/t.db", source)
+        migrate_store(store, batch_size=first)
+        before = legacy_snapshot(original)
+        apply_edits(legacy, later)
+        if not held():
+            return
+        after = legacy_snapshot(original)
+        gone = before.keys() - after.keys()
+        try:
+            migrate_store(store, batch_size=again, prune_deleted=prune)
+        except PruneRefused as refused:  # only where most of a small table went
+            assert prune
+            assert_refusal_due(refused, before, after)
+            event("the prune was refused")
+            return
+        event(f"{kind} migrated again")
+        if not gone or prune:
+            fresh = Store(original, pristine[1], folder / "fresh", f"sqlite:///{folder}/f.db")
+            assert_fresh_migration_gives(store, fresh, fresh_batch)
+        with reconcile(store, folder / "report") as result:
+            found = {(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies}
+        assert found == expected_after_rerun(store, before, after, pruned=prune), kind
         shutil.rmtree(folder)
 
     check()
