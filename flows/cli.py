@@ -179,6 +179,36 @@ def reconcile(
     )
 
 
+@app.command()
+def quarantine(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    out: Path = typer.Option(..., help="The CSV file to write (replaced if it exists)."),
+    table: list[str] = typer.Option(
+        [], "--table", help="Only this legacy table (repeat for more), e.g. S_CONTACT."
+    ),
+    reason: list[str] = typer.Option(
+        [], "--reason", help="Only this reason code (repeat for more), e.g. DOB_IN_FUTURE."
+    ),
+    status: list[str] = typer.Option(
+        [],
+        "--status",
+        help="Only records with this status: open, replayed or waived (repeat for more).",
+    ),
+) -> None:
+    """List every quarantined legacy row and why, as CSV: the data stewards' worklist."""
+    from flows.run_quarantine import run_quarantine_list
+
+    code = run_quarantine_list(
+        target=target,
+        out=out,
+        console=console,
+        tables=table,
+        reasons=reason,
+        statuses=status,
+    )
+    raise typer.Exit(code)
+
+
 @app.command("verify-report")
 def verify_report(
     report_dir: Path = typer.Argument(..., help="A folder written by `reconcile`."),

@@ -49,7 +49,7 @@ def _busy(exclusive: bool) -> StoreBusyError:
             "another migration run or a reconciliation is using this store; "
             "migrate again once it has finished"
         )
-    return StoreBusyError("a migration run is writing this store; reconcile once it has finished")
+    return StoreBusyError("a migration run is writing this store; try again once it has finished")
 
 
 @contextmanager

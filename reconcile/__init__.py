@@ -11,6 +11,13 @@ from reconcile.engine import ExpectedRows, Progress, migration_run_of, reconcile
 from reconcile.errors import ReconcileError, TerminalReconcileError, TransientReconcileError
 from reconcile.manifest import ManifestError, manifest_sha256, verify_report, write_manifest
 from reconcile.masking import mask, safe_detail, shown
+from reconcile.quarantine_list import (
+    QUARANTINE_CSV_COLUMNS,
+    QUARANTINE_STATUSES,
+    QuarantineLine,
+    quarantine_lines,
+    write_quarantine_csv,
+)
 from reconcile.render_csv import render_csv
 from reconcile.render_html import render_html
 from reconcile.render_json import REPORT_VERSION, render_json
@@ -40,6 +47,8 @@ __all__ = [
     "KIND_MEANINGS",
     "PII_KINDS",
     "PII_KIND_OF",
+    "QUARANTINE_CSV_COLUMNS",
+    "QUARANTINE_STATUSES",
     "REPORT_FILES",
     "REPORT_VERSION",
     "Discrepancy",
@@ -50,6 +59,7 @@ __all__ = [
     "ManifestError",
     "PiiKind",
     "Progress",
+    "QuarantineLine",
     "ReasonSummary",
     "ReconcileError",
     "ReconciliationResult",
@@ -62,6 +72,7 @@ __all__ = [
     "manifest_sha256",
     "mask",
     "migration_run_of",
+    "quarantine_lines",
     "read_reconciliation_run",
     "reconcile_stores",
     "render_csv",
@@ -73,5 +84,6 @@ __all__ = [
     "start_reconciliation_run",
     "verify_report",
     "write_manifest",
+    "write_quarantine_csv",
     "write_report",
 ]

@@ -18,7 +18,7 @@ from typing import TextIO
 from reconcile.masking import safe_detail, shown
 from reconcile.result import Discrepancy, ReconciliationResult
 
-__all__ = ["CSV_COLUMNS", "render_csv", "write_csv"]
+__all__ = ["CSV_COLUMNS", "render_csv", "spreadsheet_cell", "write_csv"]
 
 CSV_COLUMNS = (
     "kind",
@@ -35,7 +35,8 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: str | None) -> str:
+def spreadsheet_cell(text: str | None) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text: never run as a formula."""
     if text is None:
         return ""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
@@ -69,7 +70,7 @@ def write_csv(result: ReconciliationResult, out: TextIO) -> None:
             _pairs(d, "actual", reveal=reveal),
             "true" if masked else "false",
         )
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
 
 
 def render_csv(result: ReconciliationResult) -> str:
