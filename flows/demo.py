@@ -12,6 +12,7 @@ from rich.console import Console
 import synthetic
 from flows.generate import EXIT_ERROR, run_generate
 from flows.run_migrate import run_migrate
+from flows.run_quarantine import run_quarantine_list
 from flows.run_reconcile import run_reconcile
 
 __all__ = ["run_demo"]
@@ -28,6 +29,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     store = work_dir / "attachment-store"
     manifest = work_dir / "defect-manifest.json"
     reports = work_dir / "reports"
+    worklist = work_dir / "quarantine-worklist.csv"
 
     console.rule("1. Generate a synthetic legacy ICM database")
     try:
@@ -66,6 +68,8 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         console=console,
         requested_by=getpass.getuser(),
     )
+    console.rule("4. List the quarantined rows for the data stewards")
+    run_quarantine_list(target=f"sqlite:///{target}", out=worklist, console=console)
     console.rule("Where everything is")
     console.print(f"legacy database      {legacy}")
     console.print(f"defect manifest      {manifest}")
@@ -73,4 +77,6 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     console.print(f"attachment store     {store}")
     if reports.exists():
         console.print(f"reports              {reports}  (open {reports / 'report.html'})")
+    if worklist.exists():
+        console.print(f"quarantine worklist  {worklist}")
     return reconcile_code  # 0 only when the migration reconciles clean

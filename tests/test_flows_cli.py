@@ -314,6 +314,12 @@ def test_demo_generates_migrates_and_reconciles_clean(
     assert report["status"] == "clean" and report["discrepancies"] == []
     verified = CliRunner().invoke(app, ["verify-report", str(work / "reports")])
     assert verified.exit_code == 0, verified.output
+    worklist = (work / "quarantine-worklist.csv").read_text("utf-8-sig").splitlines()
+    quarantined = sum(counts["quarantined"] for counts in report["tables"].values())
+    assert (
+        quarantined > 0
+        and len({tuple(line.split(",")[:2]) for line in worklist[1:]}) == quarantined
+    )
     (work / "reports" / "discrepancies.csv").write_text("edited\n", encoding="utf-8")
     assert CliRunner().invoke(app, ["verify-report", str(work / "reports")]).exit_code != 0
 
