@@ -209,6 +209,40 @@ def quarantine(
     raise typer.Exit(code)
 
 
+@app.command("quarantine-review")
+def quarantine_review(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    status: str = typer.Option(
+        ...,
+        help="The records' new status: waived (stays out, knowingly), replayed (the cause is "
+        "fixed in the legacy system) or open (to review again).",
+    ),
+    note: str = typer.Option(..., help="Why: kept with who and when for the auditors."),
+    row: list[str] = typer.Option(
+        [], "--row", help="A quarantined row as TABLE:ROW_ID, e.g. S_CONTACT:1-2ABC (repeat)."
+    ),
+    rows: Path | None = typer.Option(
+        None,
+        "--rows",
+        help="A CSV with legacy_table and legacy_row_id columns, such as the worklist `quarantine` "
+        "writes, cut down to the rows decided.",
+    ),
+) -> None:
+    """Record a data steward's decision on quarantined rows: all of them or none."""
+    from flows.run_quarantine import run_quarantine_review
+
+    code = run_quarantine_review(
+        target=target,
+        status=status,
+        note=note,
+        reviewed_by=getpass.getuser(),
+        console=console,
+        rows=row,
+        rows_file=rows,
+    )
+    raise typer.Exit(code)
+
+
 @app.command("verify-report")
 def verify_report(
     report_dir: Path = typer.Argument(..., help="A folder written by `reconcile`."),

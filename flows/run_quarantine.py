@@ -1,4 +1,7 @@
-"""Run ``quarantine``: write the data stewards' quarantine worklist from the new store.
+"""Run ``quarantine`` and ``quarantine-review``: the data stewards' worklist, and their decisions.
+
+``quarantine-review`` records a steward's decision (``load.review_quarantine``) on rows
+named on the command line or listed in a CSV such as the worklist itself.
 
 Exit codes: 0 written (even when no row is quarantined), 2 an error (a bad filter,
 an unreachable target or one never migrated, a migration writing the store, a file
@@ -9,6 +12,7 @@ half-written worklist under that name.
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -20,6 +24,7 @@ from rich.console import Console
 import load
 from flows.engines import SettingError, make_target_engine, redact
 from reconcile import (
+    FORMULA_STARTS,
     QUARANTINE_STATUSES,
     QuarantineLine,
     ReconcileError,
@@ -29,7 +34,15 @@ from reconcile import (
 )
 from transform import REASON_CODES, TABLE_LOAD_ORDER
 
-__all__ = ["EXIT_ERROR", "EXIT_WRITTEN", "filter_problems", "run_quarantine_list"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_WRITTEN",
+    "filter_problems",
+    "parse_row",
+    "read_row_list",
+    "run_quarantine_list",
+    "run_quarantine_review",
+]
 
 EXIT_WRITTEN, EXIT_ERROR = 0, 2
 
@@ -127,3 +140,89 @@ def _write(out: Path, lines: Iterator[QuarantineLine]) -> tuple[int, int]:
     finally:
         temporary.unlink(missing_ok=True)
     return written, rows
+
+
+def read_row_list(path: Path) -> list[tuple[str, str]]:
+    """(legacy table, ROW_ID) of each line of a CSV with ``legacy_table`` and ``legacy_row_id``
+    columns, such as the worklist itself (a cell the worklist kept from running as a
+    spreadsheet formula is read back as it was). Raises ValueError naming the file and line."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"legacy_table", "legacy_row_id"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: no column {', '.join(sorted(missing))} in its header")
+        rows = []
+        for number, line in enumerate(reader, start=2):
+            table, row_id = (
+                _as_written(line.get("legacy_table")),
+                _as_written(line.get("legacy_row_id")),
+            )
+            if not table or not row_id:
+                raise ValueError(
+                    f"{path} line {number}: legacy_table and legacy_row_id are required"
+                )
+            rows.append((table, row_id))
+    return rows
+
+
+def _as_written(cell: str | None) -> str:
+    """A worklist cell as the value it holds: without the quote that kept it from running as a
+    spreadsheet formula (reconcile's ``spreadsheet_cell``)."""
+    if cell and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell or ""
+
+
+def parse_row(text: str) -> tuple[str, str]:
+    """``TABLE:ROW_ID`` as (legacy table, ROW_ID); the ROW_ID may hold colons."""
+    table, colon, row_id = text.partition(":")
+    if not colon or not table or not row_id:
+        raise ValueError(f"{text!r} is not TABLE:ROW_ID (e.g. S_CONTACT:1-2ABC)")
+    return table, row_id
+
+
+def run_quarantine_review(
+    *,
+    target: str,
+    status: str,
+    note: str,
+    reviewed_by: str,
+    console: Console,
+    rows: Sequence[str] = (),
+    rows_file: Path | None = None,
+) -> int:
+    """Give the quarantine records of the rows named (``rows`` as TABLE:ROW_ID, and the lines of
+    ``rows_file``) ``status``, recorded with who and why. Returns 0 when recorded, 2 on error
+    (then nothing was changed)."""
+    try:
+        named = [parse_row(text) for text in rows]
+        if rows_file is not None:
+            named += read_row_list(rows_file)
+        problems = filter_problems(sorted({table for table, _ in named}), (), (status,))
+        if problems:
+            raise ValueError("; ".join(problems))
+        engine = make_target_engine(target)
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]Quarantine review refused:[/red] {exc}")
+        return EXIT_ERROR
+    try:
+        with load.store_lock(engine, exclusive=True):
+            outcome = load.review_quarantine(
+                engine, named, status, reviewed_by=reviewed_by, note=note
+            )
+    except load.LoadError as exc:
+        console.print(f"[red]Quarantine review refused:[/red] {exc}")
+        return EXIT_ERROR
+    except sa.exc.SQLAlchemyError as exc:
+        console.print(
+            f"[red]Quarantine review stopped:[/red] the target {redact(target)} could not be "
+            f"written ({type(exc).__name__}); nothing was changed"
+        )
+        return EXIT_ERROR
+    finally:
+        engine.dispose()
+    console.print(
+        f"{outcome.changed:,} quarantine records now {status}, recorded as reviewed by "
+        f"{reviewed_by}; {outcome.unchanged:,} already were"
+    )
+    return EXIT_WRITTEN

@@ -16,6 +16,12 @@ from load.errors import (
 )
 from load.ledger import has_earlier_runs, ledger_outcomes, ledger_row_ids, outcome_counts
 from load.matches import MATCH_COLUMNS, candidate_pairs, write_match_candidates
+from load.quarantine_review import (
+    REVIEW_STATUSES,
+    ReviewOutcome,
+    ReviewRefused,
+    review_quarantine,
+)
 from load.runs import (
     finish_run,
     latest_unfinished_run,
@@ -44,12 +50,15 @@ from load.target_schema import (
 __all__ = [
     "FILE_FLAG_CODES",
     "MATCH_COLUMNS",
+    "REVIEW_STATUSES",
     "SCHEMAS",
     "SQLITE_SCHEMA_MAP",
     "Base",
     "BatchCounts",
     "Checkpoint",
     "LoadError",
+    "ReviewOutcome",
+    "ReviewRefused",
     "StoreBusyError",
     "TerminalLoadError",
     "TransientLoadError",
@@ -69,6 +78,7 @@ __all__ = [
     "present_target_tables",
     "read_checkpoint",
     "reset_checkpoints",
+    "review_quarantine",
     "run_as_of",
     "run_prunes_deleted",
     "schema_differences",

@@ -496,6 +496,29 @@ class Quarantine(Base):
     status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="open")
 
 
+class QuarantineReview(Base):
+    """Each change a data steward made to a quarantine record's status, with who, when and why.
+
+    Append-only: the record's ``status`` holds the latest decision, and a re-run that finds
+    the record's reasons or raw row changed opens it again, but the decisions made stay
+    here for the auditors (revision 0008).
+    """
+
+    __tablename__ = "quarantine_review"
+    __table_args__ = (
+        sa.Index("ix_quarantine_review_row", "legacy_table", "legacy_row_id"),
+        {"schema": "migration"},
+    )
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    legacy_table: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    legacy_row_id: Mapped[str] = mapped_column(LEGACY_ROW_ID, nullable=False)
+    previous_status: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    reviewed_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+
+
 class DqFlag(Base):
     __tablename__ = "dq_flag"
     __table_args__ = (

@@ -18,7 +18,7 @@ from reconcile.quarantine_list import (
     quarantine_lines,
     write_quarantine_csv,
 )
-from reconcile.render_csv import render_csv
+from reconcile.render_csv import FORMULA_STARTS, render_csv
 from reconcile.render_html import render_html
 from reconcile.render_json import REPORT_VERSION, render_json
 from reconcile.report import REPORT_FILES, ReportPaths, write_report
@@ -44,6 +44,7 @@ from reconcile.run_record import (
 
 __all__ = [
     "DISCREPANCY_KINDS",
+    "FORMULA_STARTS",
     "KIND_MEANINGS",
     "PII_KINDS",
     "PII_KIND_OF",

@@ -5,8 +5,10 @@ steward who fixes causes in the legacy system needs every row. This reads the
 store's quarantine records of the rows whose ledger outcome is ``quarantined``
 (the same rows the report counts) and writes one CSV line per reason of each
 row: table, ROW_ID, the record's status (``open``, ``replayed``, ``waived``),
-reason code, legacy column, the rule's message, the code's meaning and the run
-that quarantined it.
+reason code, legacy column, the rule's message, the code's meaning, the run
+that quarantined it, and the latest steward review of the record (status, who,
+when: ``load.review_quarantine``; its note stays in the store, as a steward's
+free text may name a person).
 
 Nothing here masks: a rule's message names the table, ROW_ID and column but
 never a value (``transform.result``), and the raw legacy row, which holds the
@@ -17,6 +19,7 @@ time; lines come table by table in load order, then by ROW_ID in byte order.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
+from load.quarantine_review import REVIEW_STATUSES
 from load.target_schema import target_table
 from reconcile.render_csv import spreadsheet_cell
 from reconcile.target_reader import key_order
@@ -38,7 +42,7 @@ __all__ = [
     "write_quarantine_csv",
 ]
 
-QUARANTINE_STATUSES = ("open", "replayed", "waived")
+QUARANTINE_STATUSES = REVIEW_STATUSES
 QUARANTINE_CSV_COLUMNS = (
     "legacy_table",
     "legacy_row_id",
@@ -48,6 +52,9 @@ QUARANTINE_CSV_COLUMNS = (
     "message",
     "meaning",
     "run_id",
+    "last_review_status",
+    "last_reviewed_by",
+    "last_reviewed_at",
 )
 UNREADABLE = "<unreadable details>"
 
@@ -63,6 +70,9 @@ class QuarantineLine:
     legacy_column: str
     message: str
     run_id: str
+    last_review_status: str = ""
+    last_reviewed_by: str = ""
+    last_reviewed_at: dt.datetime | None = None
 
     @property
     def meaning(self) -> str:
@@ -106,6 +116,17 @@ def quarantine_lines(
     legacy table, reason code or record status it holds."""
     quarantine = target_table("migration.quarantine")
     ledger = target_table("migration.ledger")
+    review = target_table("migration.quarantine_review")
+    latest = (
+        sa.select(
+            review.c.legacy_table,
+            review.c.legacy_row_id,
+            sa.func.max(review.c.id).label("id"),
+        )
+        .group_by(review.c.legacy_table, review.c.legacy_row_id)
+        .subquery("latest_review")
+    )
+    last = review.alias("last_review")
     load_order = sa.case(
         {name: position for position, name in enumerate(TABLE_LOAD_ORDER)},
         value=quarantine.c.legacy_table,
@@ -119,6 +140,9 @@ def quarantine_lines(
             quarantine.c.details,
             quarantine.c.reason_codes,
             quarantine.c.run_id,
+            last.c.status,
+            last.c.reviewed_by,
+            last.c.reviewed_at,
         )
         .join(
             ledger,
@@ -127,6 +151,14 @@ def quarantine_lines(
                 ledger.c.legacy_row_id == quarantine.c.legacy_row_id,
             ),
         )
+        .outerjoin(
+            latest,
+            sa.and_(
+                latest.c.legacy_table == quarantine.c.legacy_table,
+                latest.c.legacy_row_id == quarantine.c.legacy_row_id,
+            ),
+        )
+        .outerjoin(last, last.c.id == latest.c.id)
         .where(ledger.c.outcome == "quarantined")
         .order_by(
             load_order,
@@ -140,10 +172,29 @@ def quarantine_lines(
     if statuses:
         stmt = stmt.where(quarantine.c.status.in_(sorted(statuses)))
     wanted = frozenset(reasons)
-    for table, row_id, status, details, reason_codes, run_id in conn.execute(stmt):
+    for row in conn.execute(stmt):
+        table, row_id, status, details, reason_codes, run_id, *review_of = row
+        reviewed_status, reviewed_by, reviewed_at = review_of
+        if isinstance(reviewed_at, dt.datetime):  # in UTC; SQLite keeps it without a zone
+            reviewed_at = (
+                reviewed_at.replace(tzinfo=dt.UTC)
+                if reviewed_at.tzinfo is None
+                else reviewed_at.astimezone(dt.UTC)
+            )
         for code, column, message in _reasons(details, reason_codes):
             if not wanted or code in wanted:
-                yield QuarantineLine(table, row_id, status, code, column, message, run_id)
+                yield QuarantineLine(
+                    table,
+                    row_id,
+                    status,
+                    code,
+                    column,
+                    message,
+                    run_id,
+                    reviewed_status or "",
+                    reviewed_by or "",
+                    reviewed_at,
+                )
 
 
 def write_quarantine_csv(lines: Iterator[QuarantineLine], out: TextIO) -> int:
@@ -165,6 +216,9 @@ def write_quarantine_csv(lines: Iterator[QuarantineLine], out: TextIO) -> int:
                     line.message,
                     line.meaning,
                     line.run_id,
+                    line.last_review_status,
+                    line.last_reviewed_by,
+                    line.last_reviewed_at.isoformat() if line.last_reviewed_at else "",
                 )
             ]
         )

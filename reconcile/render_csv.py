@@ -18,7 +18,7 @@ from typing import TextIO
 from reconcile.masking import safe_detail, shown
 from reconcile.result import Discrepancy, ReconciliationResult
 
-__all__ = ["CSV_COLUMNS", "render_csv", "spreadsheet_cell", "write_csv"]
+__all__ = ["CSV_COLUMNS", "FORMULA_STARTS", "render_csv", "spreadsheet_cell", "write_csv"]
 
 CSV_COLUMNS = (
     "kind",
@@ -32,14 +32,14 @@ CSV_COLUMNS = (
     "actual",
     "masked",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_cell(text: str | None) -> str:
     """``text`` as a CSV cell a spreadsheet shows as text: never run as a formula."""
     if text is None:
         return ""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _pairs(d: Discrepancy, side: str, *, reveal: bool) -> str:

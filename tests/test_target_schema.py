@@ -28,7 +28,7 @@ from load.schema_setup import (
     target_revision,
 )
 
-EXPECTED_TABLE_COUNT = 27
+EXPECTED_TABLE_COUNT = 28
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def _qualified(engine: sa.Engine, schema: str, name: str) -> str:
     return f"{schema}.{name}" if engine.dialect.name == "postgresql" else name
 
 
-def test_models_define_27_tables_in_the_four_schemas() -> None:
+def test_models_define_28_tables_in_the_four_schemas() -> None:
     tables = target_metadata().tables.values()
     assert len(tables) == EXPECTED_TABLE_COUNT
     assert {t.schema for t in tables} == set(SCHEMAS)
@@ -92,7 +92,7 @@ def test_init_target_creates_every_model_table_in_its_schema(target_db_url: str)
     engine = make_target_engine(target_db_url)
     try:
         assert target_revision(engine) is None
-        assert init_target(engine) == head_revision() == "0007"
+        assert init_target(engine) == head_revision() == "0008"
         assert target_revision(engine) == head_revision()
         assert _tables_in_database(engine) == _expected_tables(engine.dialect.name)
         assert len(present_target_tables(engine)) == EXPECTED_TABLE_COUNT
@@ -224,7 +224,7 @@ def test_run_init_target_never_prints_the_password(pg_url: str) -> None:
     run_init_target(url, Console(file=out, width=200))  # trust auth: any password is accepted
     text = out.getvalue()
     assert "s3cret-pw" not in text
-    assert "127.0.0.1:5432" in text and "revision 0007" in text
+    assert "127.0.0.1:5432" in text and f"revision {head_revision()}" in text
 
 
 def test_unsupported_dialect_is_a_terminal_error() -> None:
@@ -272,7 +272,7 @@ def test_a_sqlite_store_upgraded_to_0006_keeps_its_sort_orders(tmp_path: Path) -
                 "('00000000000000000000000000000001', 'S', 'C', 2.5, 'S_LST_OF_VAL', '1-O', 'r', "
                 f"'{'0' * 64}')"
             )
-        assert init_target(engine) == "0007"
+        assert init_target(engine) == "0008"
         assert schema_differences(engine) == []
         table = target_table("code_value")
         with engine.begin() as conn:

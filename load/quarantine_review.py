@@ -1,0 +1,143 @@
+"""Data stewards' decisions on quarantine records: a new status, with who, when and why.
+
+A steward who has looked at a quarantined row either waives it (it stays out of
+the new store, knowingly), marks it replayed (the cause is fixed in the legacy
+system; the next run loads it), or opens it again. The record's ``status`` holds
+the latest decision; ``migration.quarantine_review`` keeps every change, so an
+auditor can see each waiver and who made it, even after a re-run opened the
+record again because its reasons or raw row changed (load.bookkeeping).
+
+All or nothing: every row named must be one the ledger has quarantined, or
+nothing is written. The note is the steward's own text: it is stored, never
+logged or shown in an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from load.errors import TerminalLoadError
+from load.target_schema import target_table
+from load.transaction import write_transaction
+from load.upsert import chunked, in_chunk_size, one_of
+
+__all__ = ["REVIEW_STATUSES", "ReviewOutcome", "ReviewRefused", "review_quarantine"]
+
+REVIEW_STATUSES = ("open", "replayed", "waived")
+
+QUARANTINE = target_table("migration.quarantine")
+LEDGER = target_table("migration.ledger")
+REVIEW = target_table("migration.quarantine_review")
+
+
+class ReviewRefused(TerminalLoadError):
+    """A review that cannot be recorded as asked (nothing was written); a retry will not help."""
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """How many of the rows named changed status, and how many already had it (left alone,
+    with no review recorded)."""
+
+    changed: int
+    unchanged: int
+
+
+def _check(status: str, reviewed_by: str, note: str) -> None:
+    if status not in REVIEW_STATUSES:
+        raise ReviewRefused(
+            f"unknown status {status!r}; a quarantine record is one of {', '.join(REVIEW_STATUSES)}"
+        )
+    if not reviewed_by.strip():
+        raise ReviewRefused("a review must say who made it")
+    if not note.strip():
+        raise ReviewRefused("a review must say why (a note): auditors read it")
+
+
+def review_quarantine(
+    engine: sa.Engine,
+    rows: Iterable[tuple[str, str]],
+    status: str,
+    *,
+    reviewed_by: str,
+    note: str,
+    at: dt.datetime | None = None,
+) -> ReviewOutcome:
+    """Give the quarantine records of ``rows`` (legacy table, ROW_ID) ``status``, and record each
+    change with ``reviewed_by``, ``note`` and ``at`` (now, by default), in one transaction.
+
+    Raises :class:`ReviewRefused`, naming the first such row, when a row has no quarantine
+    record or the ledger does not have it quarantined (nothing is written then).
+    """
+    _check(status, reviewed_by, note)
+    named = sorted(set(rows))
+    if not named:
+        raise ReviewRefused("no row named: nothing to review")
+    when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    by_table: dict[str, list[str]] = {}
+    for table, row_id in named:
+        by_table.setdefault(table, []).append(row_id)
+    changed = unchanged = 0
+    with write_transaction(engine) as conn:
+        for table, row_ids in by_table.items():
+            current = _quarantined_statuses(conn, table, row_ids)
+            for row_id in row_ids:
+                if row_id not in current:
+                    raise ReviewRefused(
+                        "no quarantined row with this ROW_ID in the store; nothing was changed",
+                        table=table,
+                        legacy_row_id=row_id,
+                    )
+            moving = [r for r in row_ids if current[r] != status]
+            unchanged += len(row_ids) - len(moving)
+            changed += len(moving)
+            for chunk in chunked(moving, in_chunk_size(conn)):
+                conn.execute(
+                    sa.update(QUARANTINE)
+                    .where(QUARANTINE.c.legacy_table == table)
+                    .where(one_of(conn, QUARANTINE.c.legacy_row_id, list(chunk)))
+                    .values(status=status)
+                )
+            if moving:
+                conn.execute(
+                    sa.insert(REVIEW),
+                    [
+                        {
+                            "legacy_table": table,
+                            "legacy_row_id": row_id,
+                            "previous_status": current[row_id],
+                            "status": status,
+                            "reviewed_by": reviewed_by.strip(),
+                            "reviewed_at": when,
+                            "note": note.strip(),
+                        }
+                        for row_id in moving
+                    ],
+                )
+    return ReviewOutcome(changed=changed, unchanged=unchanged)
+
+
+def _quarantined_statuses(conn: sa.Connection, table: str, row_ids: list[str]) -> dict[str, str]:
+    """ROW_ID -> its quarantine record's status, of the rows among ``row_ids`` that the ledger
+    has quarantined."""
+    found: dict[str, str] = {}
+    for chunk in chunked(row_ids, in_chunk_size(conn)):
+        stmt = (
+            sa.select(QUARANTINE.c.legacy_row_id, QUARANTINE.c.status)
+            .join(
+                LEDGER,
+                sa.and_(
+                    LEDGER.c.legacy_table == QUARANTINE.c.legacy_table,
+                    LEDGER.c.legacy_row_id == QUARANTINE.c.legacy_row_id,
+                ),
+            )
+            .where(LEDGER.c.outcome == "quarantined")
+            .where(QUARANTINE.c.legacy_table == table)
+            .where(one_of(conn, QUARANTINE.c.legacy_row_id, list(chunk)))
+        )
+        found.update({row_id: status for row_id, status in conn.execute(stmt)})
+    return found

@@ -1,0 +1,284 @@
+"""``icm-migrate quarantine-review``: a data steward's decision on quarantined rows, recorded with
+who, when and why, on a really migrated store (SQLite and PostgreSQL): all rows or none, kept
+by a re-run, history kept when a changed record opens again, and reconcile still clean."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from databases import empty_target
+from reconcile_support import (
+    Store,
+    cloned_postgres,
+    copy_files,
+    generate_legacy,
+    migrate,
+    migrate_store,
+    reconcile,
+    target,
+)
+from rich.console import Console
+from typer.testing import CliRunner
+
+import load
+from flows.cli import app
+from flows.run_quarantine import run_quarantine_list, run_quarantine_review
+
+pytestmark = pytest.mark.timeout(300)
+NOTE = "Confirmed with the district office: Jayden Smith's record is a test entry"
+
+
+@pytest.fixture(scope="module")
+def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return generate_legacy(tmp_path_factory.mktemp("legacy"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base(
+    request: pytest.FixtureRequest,
+    legacy: tuple[Path, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Store]:
+    folder = tmp_path_factory.mktemp(f"{request.param}-store")
+    with empty_target(request.param, folder) as target_url:
+        yield migrate(*legacy, target_url, folder / "store")
+
+
+@pytest.fixture
+def store(base: Store, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the migrated store (and of the legacy database) of this test's own."""
+    copied = copy_files(base, tmp_path / "copy")
+    if base.target_url.startswith("sqlite"):
+        shutil.copyfile(sa.make_url(base.target_url).database or "", tmp_path / "target.sqlite")
+        yield Store(
+            copied.legacy, copied.files, copied.store, f"sqlite:///{tmp_path}/target.sqlite"
+        )
+    else:
+        with cloned_postgres(base.target_url) as url:
+            yield Store(copied.legacy, copied.files, copied.store, url)
+
+
+def review(store: Store, status: str, **options: Any) -> tuple[int, str]:
+    buffer = io.StringIO()
+    code = run_quarantine_review(
+        target=options.pop("target", store.target_url),
+        status=status,
+        note=options.pop("note", NOTE),
+        reviewed_by=options.pop("reviewed_by", "steward-4"),
+        console=Console(file=buffer, width=200, force_terminal=False),
+        **options,
+    )
+    return code, " ".join(buffer.getvalue().split())
+
+
+def worklist(store: Store, folder: Path) -> list[dict[str, str]]:
+    out = folder / "worklist.csv"
+    code = run_quarantine_list(
+        target=store.target_url, out=out, console=Console(file=io.StringIO())
+    )
+    assert code == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def statuses(store: Store) -> dict[tuple[str, str], str]:
+    quarantine = load.target_table("quarantine")
+    with target(store) as engine, engine.connect() as conn:
+        return {
+            (t, r): s
+            for t, r, s in conn.execute(
+                sa.select(
+                    quarantine.c.legacy_table, quarantine.c.legacy_row_id, quarantine.c.status
+                )
+            )
+        }
+
+
+def reviews(store: Store) -> list[dict[str, Any]]:
+    table = load.target_table("quarantine_review")
+    with target(store) as engine, engine.connect() as conn:
+        return [r._asdict() for r in conn.execute(sa.select(table).order_by(table.c.id))]
+
+
+def two_rows(store: Store, folder: Path) -> list[tuple[str, str]]:
+    """Two quarantined rows of different tables."""
+    lines = worklist(store, folder)
+    first = lines[0]
+    other = next(x for x in lines if x["legacy_table"] != first["legacy_table"])
+    return [(x["legacy_table"], x["legacy_row_id"]) for x in (first, other)]
+
+
+def test_a_waiver_is_recorded_with_who_when_and_why(store: Store, tmp_path: Path) -> None:
+    rows = two_rows(store, tmp_path)
+    before = statuses(store)
+    started = dt.datetime.now(dt.UTC)
+    code, printed = review(store, "waived", rows=[f"{t}:{r}" for t, r in rows])
+    assert code == 0, printed
+    assert "2 quarantine records now waived" in printed
+    assert "Jayden" not in printed  # the note is the steward's text: stored, never shown
+    after = statuses(store)
+    assert {key: after[key] for key in rows} == dict.fromkeys(rows, "waived")
+    assert {k: v for k, v in after.items() if k not in rows} == {
+        k: v for k, v in before.items() if k not in rows
+    }
+    recorded = reviews(store)
+    assert [(r["legacy_table"], r["legacy_row_id"]) for r in recorded] == sorted(rows)
+    for r in recorded:
+        assert (r["previous_status"], r["status"], r["reviewed_by"], r["note"]) == (
+            "open",
+            "waived",
+            "steward-4",
+            NOTE,
+        )
+        at = r["reviewed_at"]
+        at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+        assert started - dt.timedelta(seconds=1) <= at <= dt.datetime.now(dt.UTC)
+
+    lines = {(x["legacy_table"], x["legacy_row_id"]): x for x in worklist(store, tmp_path)}
+    for key in rows:
+        assert (lines[key]["status"], lines[key]["last_review_status"]) == ("waived", "waived")
+        assert lines[key]["last_reviewed_by"] == "steward-4"
+        assert dt.datetime.fromisoformat(lines[key]["last_reviewed_at"]).tzinfo is not None
+    assert "Jayden" not in (tmp_path / "worklist.csv").read_text("utf-8-sig")
+
+    # The same decision again changes nothing and records nothing.
+    code, printed = review(store, "waived", rows=[f"{t}:{r}" for t, r in rows])
+    assert (
+        code == 0 and "0 quarantine records now waived" in printed and "2 already were" in printed
+    )
+    assert len(reviews(store)) == 2
+
+
+def test_a_rerun_keeps_the_decision_and_reconcile_stays_clean(store: Store, tmp_path: Path) -> None:
+    rows = two_rows(store, tmp_path)
+    assert review(store, "waived", rows=[f"{t}:{r}" for t, r in rows])[0] == 0
+    migrate_store(store)
+    assert {key: statuses(store)[key] for key in rows} == dict.fromkeys(rows, "waived")
+    assert len(reviews(store)) == 2
+    with reconcile(store, tmp_path / "report") as result:
+        assert [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies] == []
+
+
+def test_a_changed_record_opens_again_and_its_history_stays(store: Store, tmp_path: Path) -> None:
+    lines = worklist(store, tmp_path)
+    person = next(x for x in lines if x["reason"] == "DOB_IN_FUTURE")
+    key = (person["legacy_table"], person["legacy_row_id"])
+    assert review(store, "waived", rows=[f"{key[0]}:{key[1]}"])[0] == 0
+    legacy = sa.create_engine(f"sqlite:///{store.legacy}")
+    try:
+        with legacy.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE S_CONTACT SET NICK_NAME = 'Edited' WHERE ROW_ID = :r"),
+                {"r": key[1]},
+            )
+    finally:
+        legacy.dispose()
+    migrate_store(store)
+    assert statuses(store)[key] == "open"  # its raw row changed: to review again
+    (history,) = reviews(store)
+    assert (history["legacy_row_id"], history["status"]) == (key[1], "waived")
+    line = next(
+        x for x in worklist(store, tmp_path) if (x["legacy_table"], x["legacy_row_id"]) == key
+    )
+    assert (line["status"], line["last_review_status"]) == ("open", "waived")
+
+
+def test_all_rows_or_none(store: Store, tmp_path: Path) -> None:
+    (table, row_id), _ = two_rows(store, tmp_path)
+    loaded = _a_loaded_row(store)
+    before = statuses(store)
+    for wrong in [(table, "1-NOPE"), loaded]:
+        code, printed = review(
+            store, "waived", rows=[f"{table}:{row_id}", f"{wrong[0]}:{wrong[1]}"]
+        )
+        assert code == 2, printed
+        assert f"table {wrong[0]}" in printed and f"ROW_ID {wrong[1]}" in printed, printed
+        assert "nothing was changed" in printed
+    assert statuses(store) == before and reviews(store) == []
+
+
+def _a_loaded_row(store: Store) -> tuple[str, str]:
+    ledger = load.target_table("ledger")
+    with target(store) as engine, engine.connect() as conn:
+        row = conn.execute(
+            sa.select(ledger.c.legacy_table, ledger.c.legacy_row_id)
+            .where(ledger.c.outcome == "loaded")
+            .order_by(ledger.c.legacy_table, ledger.c.legacy_row_id)
+        ).first()
+    assert row is not None
+    return row[0], row[1]
+
+
+@pytest.mark.parametrize(
+    ("status", "options", "named"),
+    [
+        ("closed", {}, "unknown status 'closed'"),
+        ("waived", {"note": "  "}, "must say why"),
+        ("waived", {"reviewed_by": ""}, "must say who"),
+        ("waived", {"rows": ["S_CONTACT 1-X"]}, "is not TABLE:ROW_ID"),
+        ("waived", {"rows": ["S_CONTAKT:1-X"]}, "unknown legacy table 'S_CONTAKT'"),
+        ("waived", {"rows": []}, "no row named"),
+    ],
+)
+def test_a_review_that_cannot_be_recorded_as_asked_is_refused(
+    store: Store, tmp_path: Path, status: str, options: dict[str, Any], named: str
+) -> None:
+    if "rows" not in options:
+        options["rows"] = [":".join(two_rows(store, tmp_path)[0])]
+    code, printed = review(store, status, **options)
+    assert code == 2 and named in printed, printed
+    assert reviews(store) == [] and set(statuses(store).values()) == {"open"}
+
+
+def test_the_worklist_cut_down_is_the_row_list(store: Store, tmp_path: Path) -> None:
+    """A steward filters the worklist to the rows decided and hands it back with --rows."""
+    assert (
+        run_quarantine_list(
+            target=store.target_url,
+            out=tmp_path / "orphans.csv",
+            console=Console(file=io.StringIO()),
+            reasons=["ORPHAN_REFERENCE"],
+        )
+        == 0
+    )
+    with (tmp_path / "orphans.csv").open(encoding="utf-8-sig", newline="") as handle:
+        wanted = {(x["legacy_table"], x["legacy_row_id"]) for x in csv.DictReader(handle)}
+    assert len(wanted) > 1
+    result = CliRunner().invoke(
+        app,
+        [
+            *("quarantine-review", "--target", store.target_url, "--status", "waived"),
+            *("--note", "orphans of a purged office", "--rows", str(tmp_path / "orphans.csv")),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert {k for k, s in statuses(store).items() if s == "waived"} == wanted
+    assert {r["reviewed_by"] for r in reviews(store)} == {getpass.getuser()}
+
+    (tmp_path / "bad.csv").write_text("table,row\nS_CONTACT,1-X\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        [
+            *("quarantine-review", "--target", store.target_url, "--status", "open"),
+            *("--note", "reopen", "--rows", str(tmp_path / "bad.csv")),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no column legacy_row_id, legacy_table" in " ".join(result.output.split())
+
+
+def test_a_store_being_migrated_is_not_reviewed(store: Store, tmp_path: Path) -> None:
+    rows = [":".join(two_rows(store, tmp_path)[0])]
+    with target(store) as engine, load.store_lock(engine, exclusive=True):
+        code, printed = review(store, "waived", rows=rows)
+    assert code == 2 and "using this store" in printed, printed
+    assert reviews(store) == []
