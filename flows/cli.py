@@ -243,6 +243,59 @@ def quarantine_review(
     raise typer.Exit(code)
 
 
+@app.command()
+def matches(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    out: Path = typer.Option(..., help="The CSV file to write (replaced if it exists)."),
+    decision: list[str] = typer.Option(
+        [],
+        "--decision",
+        help="Only pairs with this decision: pending, same_person or different (repeat for more).",
+    ),
+    min_score: float | None = typer.Option(None, help="Only pairs scoring at least this."),
+) -> None:
+    """List the probable duplicate persons for the data stewards to decide, as CSV."""
+    from flows.run_matches import run_match_list
+
+    raise typer.Exit(
+        run_match_list(
+            target=target, out=out, console=console, decisions=decision, min_score=min_score
+        )
+    )
+
+
+@app.command("match-decide")
+def match_decide(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    decision: str = typer.Option(
+        ..., help="same_person, different, or pending (to decide again). Persons are never merged."
+    ),
+    note: str = typer.Option(..., help="Why: kept with who and when for the auditors."),
+    pair: list[str] = typer.Option(
+        [], "--pair", help="Two S_CONTACT ROW_IDs as ROW_ID:ROW_ID, in either order (repeat)."
+    ),
+    pairs: Path | None = typer.Option(
+        None,
+        "--pairs",
+        help="A CSV with person_a_row_id and person_b_row_id columns, such as the list "
+        "`matches` writes, cut down to the pairs decided.",
+    ),
+) -> None:
+    """Record a data steward's decision on probable duplicate pairs: all of them or none."""
+    from flows.run_matches import run_match_decide
+
+    code = run_match_decide(
+        target=target,
+        decision=decision,
+        note=note,
+        decided_by=getpass.getuser(),
+        console=console,
+        pairs=pair,
+        pairs_file=pairs,
+    )
+    raise typer.Exit(code)
+
+
 @app.command("verify-report")
 def verify_report(
     report_dir: Path = typer.Argument(..., help="A folder written by `reconcile`."),

@@ -11,6 +11,7 @@ from rich.console import Console
 
 import synthetic
 from flows.generate import EXIT_ERROR, run_generate
+from flows.run_matches import run_match_list
 from flows.run_migrate import run_migrate
 from flows.run_quarantine import run_quarantine_list
 from flows.run_reconcile import run_reconcile
@@ -30,6 +31,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     manifest = work_dir / "defect-manifest.json"
     reports = work_dir / "reports"
     worklist = work_dir / "quarantine-worklist.csv"
+    duplicates = work_dir / "duplicate-candidates.csv"
 
     console.rule("1. Generate a synthetic legacy ICM database")
     try:
@@ -68,8 +70,9 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         console=console,
         requested_by=getpass.getuser(),
     )
-    console.rule("4. List the quarantined rows for the data stewards")
+    console.rule("4. List what the data stewards review")
     run_quarantine_list(target=f"sqlite:///{target}", out=worklist, console=console)
+    run_match_list(target=f"sqlite:///{target}", out=duplicates, console=console)
     console.rule("Where everything is")
     console.print(f"legacy database      {legacy}")
     console.print(f"defect manifest      {manifest}")
@@ -79,4 +82,6 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         console.print(f"reports              {reports}  (open {reports / 'report.html'})")
     if worklist.exists():
         console.print(f"quarantine worklist  {worklist}")
+    if duplicates.exists():
+        console.print(f"duplicate candidates {duplicates}")
     return reconcile_code  # 0 only when the migration reconciles clean

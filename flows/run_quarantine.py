@@ -5,16 +5,12 @@ named on the command line or listed in a CSV such as the worklist itself.
 
 Exit codes: 0 written (even when no row is quarantined), 2 an error (a bad filter,
 an unreachable target or one never migrated, a migration writing the store, a file
-that cannot be written), with a message naming no personal data. The file is
-written beside its final name and renamed into place, so a failed run leaves no
-half-written worklist under that name.
+that cannot be written), with a message naming no personal data. The worklist is
+written whole or not at all (flows.steward_files).
 """
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -23,8 +19,8 @@ from rich.console import Console
 
 import load
 from flows.engines import SettingError, make_target_engine, redact
+from flows.steward_files import read_keys, write_atomically
 from reconcile import (
-    FORMULA_STARTS,
     QUARANTINE_STATUSES,
     QuarantineLine,
     ReconcileError,
@@ -39,7 +35,6 @@ __all__ = [
     "EXIT_WRITTEN",
     "filter_problems",
     "parse_row",
-    "read_row_list",
     "run_quarantine_list",
     "run_quarantine_review",
 ]
@@ -116,8 +111,7 @@ def run_quarantine_list(
 
 
 def _write(out: Path, lines: Iterator[QuarantineLine]) -> tuple[int, int]:
-    """Stream ``lines`` into a temporary file beside ``out``, then rename it into place.
-    Returns (lines written, distinct rows)."""
+    """Write ``lines`` to ``out`` whole or not at all. Returns (lines written, distinct rows)."""
     rows = 0
     last: tuple[str, str] | None = None
 
@@ -129,48 +123,8 @@ def _write(out: Path, lines: Iterator[QuarantineLine]) -> tuple[int, int]:
                 rows, last = rows + 1, key
             yield line
 
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with open(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            written = write_quarantine_csv(counted(), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)
+    written = write_atomically(out, lambda handle: write_quarantine_csv(counted(), handle))
     return written, rows
-
-
-def read_row_list(path: Path) -> list[tuple[str, str]]:
-    """(legacy table, ROW_ID) of each line of a CSV with ``legacy_table`` and ``legacy_row_id``
-    columns, such as the worklist itself (a cell the worklist kept from running as a
-    spreadsheet formula is read back as it was). Raises ValueError naming the file and line."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"legacy_table", "legacy_row_id"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{path}: no column {', '.join(sorted(missing))} in its header")
-        rows = []
-        for number, line in enumerate(reader, start=2):
-            table, row_id = (
-                _as_written(line.get("legacy_table")),
-                _as_written(line.get("legacy_row_id")),
-            )
-            if not table or not row_id:
-                raise ValueError(
-                    f"{path} line {number}: legacy_table and legacy_row_id are required"
-                )
-            rows.append((table, row_id))
-    return rows
-
-
-def _as_written(cell: str | None) -> str:
-    """A worklist cell as the value it holds: without the quote that kept it from running as a
-    spreadsheet formula (reconcile's ``spreadsheet_cell``)."""
-    if cell and cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell or ""
 
 
 def parse_row(text: str) -> tuple[str, str]:
@@ -197,7 +151,7 @@ def run_quarantine_review(
     try:
         named = [parse_row(text) for text in rows]
         if rows_file is not None:
-            named += read_row_list(rows_file)
+            named += [(t, r) for t, r in read_keys(rows_file, ("legacy_table", "legacy_row_id"))]
         problems = filter_problems(sorted({table for table, _ in named}), (), (status,))
         if problems:
             raise ValueError("; ".join(problems))

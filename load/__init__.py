@@ -15,6 +15,7 @@ from load.errors import (
     classify_db_error,
 )
 from load.ledger import has_earlier_runs, ledger_outcomes, ledger_row_ids, outcome_counts
+from load.match_review import MATCH_DECISIONS, decide_matches, ordered_pair
 from load.matches import MATCH_COLUMNS, candidate_pairs, write_match_candidates
 from load.quarantine_review import (
     REVIEW_STATUSES,
@@ -50,6 +51,7 @@ from load.target_schema import (
 __all__ = [
     "FILE_FLAG_CODES",
     "MATCH_COLUMNS",
+    "MATCH_DECISIONS",
     "REVIEW_STATUSES",
     "SCHEMAS",
     "SQLITE_SCHEMA_MAP",
@@ -66,6 +68,7 @@ __all__ = [
     "UnsupportedTargetError",
     "candidate_pairs",
     "classify_db_error",
+    "decide_matches",
     "finish_run",
     "forget_legacy_rows",
     "has_earlier_runs",
@@ -74,6 +77,7 @@ __all__ = [
     "ledger_outcomes",
     "ledger_row_ids",
     "mark_table_complete",
+    "ordered_pair",
     "outcome_counts",
     "present_target_tables",
     "read_checkpoint",

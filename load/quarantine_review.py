@@ -25,7 +25,13 @@ from load.target_schema import target_table
 from load.transaction import write_transaction
 from load.upsert import chunked, in_chunk_size, one_of
 
-__all__ = ["REVIEW_STATUSES", "ReviewOutcome", "ReviewRefused", "review_quarantine"]
+__all__ = [
+    "REVIEW_STATUSES",
+    "ReviewOutcome",
+    "ReviewRefused",
+    "check_review",
+    "review_quarantine",
+]
 
 REVIEW_STATUSES = ("open", "replayed", "waived")
 
@@ -47,11 +53,13 @@ class ReviewOutcome:
     unchanged: int
 
 
-def _check(status: str, reviewed_by: str, note: str) -> None:
-    if status not in REVIEW_STATUSES:
-        raise ReviewRefused(
-            f"unknown status {status!r}; a quarantine record is one of {', '.join(REVIEW_STATUSES)}"
-        )
+def check_review(
+    value: str, allowed: tuple[str, ...], label: str, reviewed_by: str, note: str
+) -> None:
+    """Raise :class:`ReviewRefused` unless ``value`` (the ``label`` decided) is one of
+    ``allowed`` and the review says who made it and why."""
+    if value not in allowed:
+        raise ReviewRefused(f"unknown {label} {value!r}; known: {', '.join(allowed)}")
     if not reviewed_by.strip():
         raise ReviewRefused("a review must say who made it")
     if not note.strip():
@@ -73,7 +81,7 @@ def review_quarantine(
     Raises :class:`ReviewRefused`, naming the first such row, when a row has no quarantine
     record or the ledger does not have it quarantined (nothing is written then).
     """
-    _check(status, reviewed_by, note)
+    check_review(status, REVIEW_STATUSES, "status", reviewed_by, note)
     named = sorted(set(rows))
     if not named:
         raise ReviewRefused("no row named: nothing to review")

@@ -565,6 +565,28 @@ class PersonMatchCandidate(Base):
     run_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
 
 
+class MatchReview(Base):
+    """Each decision a data steward made on a probable duplicate pair, with who, when and why.
+
+    Append-only: the candidate row holds the latest decision; every change stays here
+    for the auditors (revision 0008).
+    """
+
+    __tablename__ = "match_review"
+    __table_args__ = (
+        sa.Index("ix_match_review_pair", "person_a_row_id", "person_b_row_id"),
+        {"schema": "migration"},
+    )
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    person_a_row_id: Mapped[str] = mapped_column(sa.String(15), nullable=False)
+    person_b_row_id: Mapped[str] = mapped_column(sa.String(15), nullable=False)
+    previous_decision: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    decision: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    reviewed_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+
+
 class ReconciliationRun(Base):
     """One row per ``reconcile`` run: what was checked, its outcome, and who asked to see personal data."""
 

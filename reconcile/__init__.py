@@ -11,6 +11,7 @@ from reconcile.engine import ExpectedRows, Progress, migration_run_of, reconcile
 from reconcile.errors import ReconcileError, TerminalReconcileError, TransientReconcileError
 from reconcile.manifest import ManifestError, manifest_sha256, verify_report, write_manifest
 from reconcile.masking import mask, safe_detail, shown
+from reconcile.match_list import MATCH_CSV_COLUMNS, MatchLine, match_lines, write_match_csv
 from reconcile.quarantine_list import (
     QUARANTINE_CSV_COLUMNS,
     QUARANTINE_STATUSES,
@@ -46,6 +47,7 @@ __all__ = [
     "DISCREPANCY_KINDS",
     "FORMULA_STARTS",
     "KIND_MEANINGS",
+    "MATCH_CSV_COLUMNS",
     "PII_KINDS",
     "PII_KIND_OF",
     "QUARANTINE_CSV_COLUMNS",
@@ -58,6 +60,7 @@ __all__ = [
     "FieldDiff",
     "FlagSummary",
     "ManifestError",
+    "MatchLine",
     "PiiKind",
     "Progress",
     "QuarantineLine",
@@ -72,6 +75,7 @@ __all__ = [
     "finish_reconciliation_run",
     "manifest_sha256",
     "mask",
+    "match_lines",
     "migration_run_of",
     "quarantine_lines",
     "read_reconciliation_run",
@@ -85,6 +89,7 @@ __all__ = [
     "start_reconciliation_run",
     "verify_report",
     "write_manifest",
+    "write_match_csv",
     "write_quarantine_csv",
     "write_report",
 ]

@@ -244,3 +244,17 @@ def assert_fresh_migration_gives(store: Store, fresh: Store, batch_size: int) ->
         if rows.get(name) != fresh_rows.get(name)
     }
     assert differing == {}, differing
+
+
+@contextmanager
+def copied_store(base: Store, folder: Path) -> Iterator[Store]:
+    """A copy of ``base`` of one's own in ``folder``: its legacy database, files and attachment
+    store, and its target (a SQLite file copied, a PostgreSQL database cloned and dropped after)."""
+    copied = copy_files(base, folder)
+    if base.target_url.startswith("sqlite"):
+        target_file = folder / "target.sqlite"
+        shutil.copyfile(sa.make_url(base.target_url).database or "", target_file)
+        yield replace(copied, target_url=f"sqlite:///{target_file}")
+    else:
+        with cloned_postgres(base.target_url) as url:
+            yield replace(copied, target_url=url)

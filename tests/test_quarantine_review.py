@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import getpass
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,7 @@ import sqlalchemy as sa
 from databases import empty_target
 from reconcile_support import (
     Store,
-    cloned_postgres,
-    copy_files,
+    copied_store,
     generate_legacy,
     migrate,
     migrate_store,
@@ -56,15 +54,8 @@ def base(
 @pytest.fixture
 def store(base: Store, tmp_path: Path) -> Iterator[Store]:
     """A copy of the migrated store (and of the legacy database) of this test's own."""
-    copied = copy_files(base, tmp_path / "copy")
-    if base.target_url.startswith("sqlite"):
-        shutil.copyfile(sa.make_url(base.target_url).database or "", tmp_path / "target.sqlite")
-        yield Store(
-            copied.legacy, copied.files, copied.store, f"sqlite:///{tmp_path}/target.sqlite"
-        )
-    else:
-        with cloned_postgres(base.target_url) as url:
-            yield Store(copied.legacy, copied.files, copied.store, url)
+    with copied_store(base, tmp_path / "copy") as copied:
+        yield copied
 
 
 def review(store: Store, status: str, **options: Any) -> tuple[int, str]:

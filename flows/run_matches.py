@@ -1,0 +1,124 @@
+"""Run ``matches`` and ``match-decide``: the probable duplicate persons for the data stewards,
+and their decisions.
+
+Exit codes: 0 written or recorded, 2 an error (a bad filter or pair, an unreachable target
+or one never migrated, a migration using the store, a file that cannot be written), with a
+message naming no personal data; a refused decision changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from rich.console import Console
+
+import load
+from flows.engines import SettingError, make_target_engine, redact
+from flows.steward_files import read_keys, write_atomically
+from reconcile import ReconcileError, match_lines, migration_run_of, write_match_csv
+
+__all__ = ["EXIT_ERROR", "EXIT_WRITTEN", "parse_pair", "run_match_decide", "run_match_list"]
+
+EXIT_WRITTEN, EXIT_ERROR = 0, 2
+
+
+def run_match_list(
+    *,
+    target: str,
+    out: Path,
+    console: Console,
+    decisions: Sequence[str] = (),
+    min_score: float | None = None,
+) -> int:
+    """Write the candidate pairs of ``target`` to ``out`` as CSV. Returns 0 when written, 2 on
+    error."""
+    unknown = [d for d in decisions if d not in load.MATCH_DECISIONS]
+    if unknown:
+        console.print(
+            f"[red]Match list refused:[/red] unknown decision {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(load.MATCH_DECISIONS)}"
+        )
+        return EXIT_ERROR
+    try:
+        engine = make_target_engine(target)
+    except SettingError as exc:
+        console.print(f"[red]Match list stopped:[/red] {exc}")
+        return EXIT_ERROR
+    try:
+        with load.store_lock(engine, exclusive=False), engine.connect() as conn:
+            migration_run_of(conn)
+            lines = match_lines(conn, decisions=decisions, min_score=min_score)
+            written = write_atomically(Path(out), lambda handle: write_match_csv(lines, handle))
+    except (load.LoadError, ReconcileError) as exc:
+        console.print(f"[red]Match list stopped:[/red] {exc}")
+        return EXIT_ERROR
+    except sa.exc.SQLAlchemyError as exc:  # the driver's text may quote the URL: not shown
+        console.print(
+            f"[red]Match list stopped:[/red] the target {redact(target)} could not be read "
+            f"({type(exc).__name__}); a retry may help if it was unreachable"
+        )
+        return EXIT_ERROR
+    except OSError as exc:
+        console.print(
+            f"[red]Match list stopped:[/red] {out} could not be written "
+            f"({type(exc).__name__}: {exc.strerror or exc})"
+        )
+        return EXIT_ERROR
+    finally:
+        engine.dispose()
+    console.print(f"Wrote {written:,} probable duplicate pairs to {out}")
+    return EXIT_WRITTEN
+
+
+def parse_pair(text: str) -> tuple[str, str]:
+    """``ROW_ID:ROW_ID`` (two S_CONTACT ROW_IDs) as a pair."""
+    a, colon, b = text.partition(":")
+    if not colon or not a or not b or ":" in b:
+        raise ValueError(f"{text!r} is not ROW_ID:ROW_ID (e.g. 1-2ABC:1-2ABD)")
+    return a, b
+
+
+def run_match_decide(
+    *,
+    target: str,
+    decision: str,
+    note: str,
+    decided_by: str,
+    console: Console,
+    pairs: Sequence[str] = (),
+    pairs_file: Path | None = None,
+) -> int:
+    """Give the candidate pairs named (``pairs`` as ROW_ID:ROW_ID, and the lines of
+    ``pairs_file``) ``decision``, recorded with who and why. Returns 0 when recorded, 2 on
+    error (then nothing was changed)."""
+    try:
+        named = [parse_pair(text) for text in pairs]
+        if pairs_file is not None:
+            named += [
+                (a, b) for a, b in read_keys(pairs_file, ("person_a_row_id", "person_b_row_id"))
+            ]
+        engine = make_target_engine(target)
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]Match decision refused:[/red] {exc}")
+        return EXIT_ERROR
+    try:
+        with load.store_lock(engine, exclusive=True):
+            outcome = load.decide_matches(engine, named, decision, decided_by=decided_by, note=note)
+    except load.LoadError as exc:
+        console.print(f"[red]Match decision refused:[/red] {exc}")
+        return EXIT_ERROR
+    except sa.exc.SQLAlchemyError as exc:
+        console.print(
+            f"[red]Match decision stopped:[/red] the target {redact(target)} could not be "
+            f"written ({type(exc).__name__}); nothing was changed"
+        )
+        return EXIT_ERROR
+    finally:
+        engine.dispose()
+    console.print(
+        f"{outcome.changed:,} duplicate candidate pairs now {decision}, recorded as decided by "
+        f"{decided_by}; {outcome.unchanged:,} already were"
+    )
+    return EXIT_WRITTEN
