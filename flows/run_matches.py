@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from rich.console import Console
 
 import load
-from flows.engines import SettingError, make_target_engine, redact
-from flows.steward_files import read_keys, write_atomically
-from reconcile import ReconcileError, match_lines, migration_run_of, write_match_csv
+from flows.steward_commands import named_keys, on_store, write_atomically
+from reconcile import match_lines, migration_run_of, write_match_csv
 
 __all__ = ["EXIT_ERROR", "EXIT_WRITTEN", "parse_pair", "run_match_decide", "run_match_list"]
 
@@ -41,33 +40,16 @@ def run_match_list(
             f"known: {', '.join(load.MATCH_DECISIONS)}"
         )
         return EXIT_ERROR
-    try:
-        engine = make_target_engine(target)
-    except SettingError as exc:
-        console.print(f"[red]Match list stopped:[/red] {exc}")
-        return EXIT_ERROR
-    try:
-        with load.store_lock(engine, exclusive=False), engine.connect() as conn:
+
+    def write(engine: sa.Engine) -> int:
+        with engine.connect() as conn:
             migration_run_of(conn)
             lines = match_lines(conn, decisions=decisions, min_score=min_score)
-            written = write_atomically(Path(out), lambda handle: write_match_csv(lines, handle))
-    except (load.LoadError, ReconcileError) as exc:
-        console.print(f"[red]Match list stopped:[/red] {exc}")
+            return write_atomically(Path(out), lambda handle: write_match_csv(lines, handle))
+
+    written = on_store(console, "Match list", target, write, exclusive=False)
+    if written is None:
         return EXIT_ERROR
-    except sa.exc.SQLAlchemyError as exc:  # the driver's text may quote the URL: not shown
-        console.print(
-            f"[red]Match list stopped:[/red] the target {redact(target)} could not be read "
-            f"({type(exc).__name__}); a retry may help if it was unreachable"
-        )
-        return EXIT_ERROR
-    except OSError as exc:
-        console.print(
-            f"[red]Match list stopped:[/red] {out} could not be written "
-            f"({type(exc).__name__}: {exc.strerror or exc})"
-        )
-        return EXIT_ERROR
-    finally:
-        engine.dispose()
     console.print(f"Wrote {written:,} probable duplicate pairs to {out}")
     return EXIT_WRITTEN
 
@@ -94,29 +76,21 @@ def run_match_decide(
     ``pairs_file``) ``decision``, recorded with who and why. Returns 0 when recorded, 2 on
     error (then nothing was changed)."""
     try:
-        named = [parse_pair(text) for text in pairs]
-        if pairs_file is not None:
-            named += [
-                (a, b) for a, b in read_keys(pairs_file, ("person_a_row_id", "person_b_row_id"))
-            ]
-        engine = make_target_engine(target)
+        named = named_keys(pairs, parse_pair, pairs_file, ("person_a_row_id", "person_b_row_id"))
     except (ValueError, OSError) as exc:
         console.print(f"[red]Match decision refused:[/red] {exc}")
         return EXIT_ERROR
-    try:
-        with load.store_lock(engine, exclusive=True):
-            outcome = load.decide_matches(engine, named, decision, decided_by=decided_by, note=note)
-    except load.LoadError as exc:
-        console.print(f"[red]Match decision refused:[/red] {exc}")
+    outcome = on_store(
+        console,
+        "Match decision",
+        target,
+        lambda engine: load.decide_matches(
+            engine, named, decision, decided_by=decided_by, note=note
+        ),
+        exclusive=True,
+    )
+    if outcome is None:
         return EXIT_ERROR
-    except sa.exc.SQLAlchemyError as exc:
-        console.print(
-            f"[red]Match decision stopped:[/red] the target {redact(target)} could not be "
-            f"written ({type(exc).__name__}); nothing was changed"
-        )
-        return EXIT_ERROR
-    finally:
-        engine.dispose()
     console.print(
         f"{outcome.changed:,} duplicate candidate pairs now {decision}, recorded as decided by "
         f"{decided_by}; {outcome.unchanged:,} already were"

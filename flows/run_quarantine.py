@@ -6,7 +6,7 @@ named on the command line or listed in a CSV such as the worklist itself.
 Exit codes: 0 written (even when no row is quarantined), 2 an error (a bad filter,
 an unreachable target or one never migrated, a migration writing the store, a file
 that cannot be written), with a message naming no personal data. The worklist is
-written whole or not at all (flows.steward_files).
+written whole or not at all (flows.steward_commands).
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ import sqlalchemy as sa
 from rich.console import Console
 
 import load
-from flows.engines import SettingError, make_target_engine, redact
-from flows.steward_files import read_keys, write_atomically
+from flows.steward_commands import named_keys, on_store, write_atomically
 from reconcile import (
     QUARANTINE_STATUSES,
     QuarantineLine,
-    ReconcileError,
     migration_run_of,
     quarantine_lines,
     write_quarantine_csv,
@@ -77,35 +75,17 @@ def run_quarantine_list(
         for problem in problems:
             console.print(f"[red]Quarantine list refused:[/red] {problem}")
         return EXIT_ERROR
-    try:
-        engine = make_target_engine(target)
-    except SettingError as exc:
-        console.print(f"[red]Quarantine list stopped:[/red] {exc}")
-        return EXIT_ERROR
-    out = Path(out)
-    try:
-        with load.store_lock(engine, exclusive=False), engine.connect() as conn:
+
+    def write(engine: sa.Engine) -> tuple[int, int]:
+        with engine.connect() as conn:
             migration_run_of(conn)
-            written, rows = _write(
-                out, quarantine_lines(conn, tables=tables, reasons=reasons, statuses=statuses)
-            )
-    except (load.LoadError, ReconcileError) as exc:
-        console.print(f"[red]Quarantine list stopped:[/red] {exc}")
+            lines = quarantine_lines(conn, tables=tables, reasons=reasons, statuses=statuses)
+            return _write(Path(out), lines)
+
+    done = on_store(console, "Quarantine list", target, write, exclusive=False)
+    if done is None:
         return EXIT_ERROR
-    except sa.exc.SQLAlchemyError as exc:  # the driver's text may quote the URL: not shown
-        console.print(
-            f"[red]Quarantine list stopped:[/red] the target {redact(target)} could not be read "
-            f"({type(exc).__name__}); a retry may help if it was unreachable"
-        )
-        return EXIT_ERROR
-    except OSError as exc:
-        console.print(
-            f"[red]Quarantine list stopped:[/red] {out} could not be written "
-            f"({type(exc).__name__}: {exc.strerror or exc})"
-        )
-        return EXIT_ERROR
-    finally:
-        engine.dispose()
+    written, rows = done
     console.print(f"Wrote {written:,} reasons of {rows:,} quarantined rows to {out}")
     return EXIT_WRITTEN
 
@@ -149,32 +129,25 @@ def run_quarantine_review(
     ``rows_file``) ``status``, recorded with who and why. Returns 0 when recorded, 2 on error
     (then nothing was changed)."""
     try:
-        named = [parse_row(text) for text in rows]
-        if rows_file is not None:
-            named += [(t, r) for t, r in read_keys(rows_file, ("legacy_table", "legacy_row_id"))]
-        problems = filter_problems(sorted({table for table, _ in named}), (), (status,))
-        if problems:
-            raise ValueError("; ".join(problems))
-        engine = make_target_engine(target)
+        named = named_keys(rows, parse_row, rows_file, ("legacy_table", "legacy_row_id"))
     except (ValueError, OSError) as exc:
         console.print(f"[red]Quarantine review refused:[/red] {exc}")
         return EXIT_ERROR
-    try:
-        with load.store_lock(engine, exclusive=True):
-            outcome = load.review_quarantine(
-                engine, named, status, reviewed_by=reviewed_by, note=note
-            )
-    except load.LoadError as exc:
-        console.print(f"[red]Quarantine review refused:[/red] {exc}")
+    problems = filter_problems(sorted({table for table, _ in named}), (), (status,))
+    if problems:
+        console.print(f"[red]Quarantine review refused:[/red] {'; '.join(problems)}")
         return EXIT_ERROR
-    except sa.exc.SQLAlchemyError as exc:
-        console.print(
-            f"[red]Quarantine review stopped:[/red] the target {redact(target)} could not be "
-            f"written ({type(exc).__name__}); nothing was changed"
-        )
+    outcome = on_store(
+        console,
+        "Quarantine review",
+        target,
+        lambda engine: load.review_quarantine(
+            engine, named, status, reviewed_by=reviewed_by, note=note
+        ),
+        exclusive=True,
+    )
+    if outcome is None:
         return EXIT_ERROR
-    finally:
-        engine.dispose()
     console.print(
         f"{outcome.changed:,} quarantine records now {status}, recorded as reviewed by "
         f"{reviewed_by}; {outcome.unchanged:,} already were"

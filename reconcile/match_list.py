@@ -9,7 +9,6 @@ their values; the steward opens both records in the legacy system to decide.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Collection, Iterator
@@ -19,7 +18,7 @@ from typing import TextIO
 import sqlalchemy as sa
 
 from load.target_schema import target_table
-from reconcile.render_csv import spreadsheet_cell
+from reconcile.render_csv import write_rows
 from transform.vocabulary import MATCH_CODES
 
 __all__ = ["MATCH_CSV_COLUMNS", "MatchLine", "match_lines", "write_match_csv"]
@@ -112,26 +111,22 @@ def match_lines(
 def write_match_csv(lines: Iterator[MatchLine], out: TextIO) -> int:
     """Write ``lines`` as CSV to ``out`` (opened with ``newline=""``), header first; returns how
     many pairs were written. The byte order mark is the caller's (its encoding)."""
-    writer = csv.writer(out)
-    writer.writerow(MATCH_CSV_COLUMNS)
-    written = 0
-    for line in lines:
-        writer.writerow(
-            [
-                spreadsheet_cell(value)
-                for value in (
-                    line.person_a_row_id,
-                    line.person_b_row_id,
-                    f"{line.score:g}",
-                    line.code,
-                    line.meaning,
-                    ";".join(line.agreeing_fields),
-                    line.decision,
-                    line.decided_by,
-                    line.decided_at.isoformat() if line.decided_at else "",
-                    line.run_id,
-                )
-            ]
-        )
-        written += 1
-    return written
+    return write_rows(
+        out,
+        MATCH_CSV_COLUMNS,
+        (
+            (
+                line.person_a_row_id,
+                line.person_b_row_id,
+                f"{line.score:g}",
+                line.code,
+                line.meaning,
+                ";".join(line.agreeing_fields),
+                line.decision,
+                line.decided_by,
+                line.decided_at.isoformat() if line.decided_at else "",
+                line.run_id,
+            )
+            for line in lines
+        ),
+    )

@@ -18,7 +18,6 @@ time; lines come table by table in load order, then by ROW_ID in byte order.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Collection, Iterator
@@ -29,7 +28,7 @@ import sqlalchemy as sa
 
 from load.quarantine_review import REVIEW_STATUSES
 from load.target_schema import target_table
-from reconcile.render_csv import spreadsheet_cell
+from reconcile.render_csv import write_rows
 from reconcile.target_reader import key_order
 from transform import TABLE_LOAD_ORDER
 from transform.vocabulary import REASON_CODES
@@ -200,27 +199,23 @@ def quarantine_lines(
 def write_quarantine_csv(lines: Iterator[QuarantineLine], out: TextIO) -> int:
     """Write ``lines`` as CSV to ``out`` (opened with ``newline=""``), header first; returns
     how many lines were written. The byte order mark is the caller's (its encoding)."""
-    writer = csv.writer(out)
-    writer.writerow(QUARANTINE_CSV_COLUMNS)
-    written = 0
-    for line in lines:
-        writer.writerow(
-            [
-                spreadsheet_cell(value)
-                for value in (
-                    line.legacy_table,
-                    line.legacy_row_id,
-                    line.status,
-                    line.reason,
-                    line.legacy_column,
-                    line.message,
-                    line.meaning,
-                    line.run_id,
-                    line.last_review_status,
-                    line.last_reviewed_by,
-                    line.last_reviewed_at.isoformat() if line.last_reviewed_at else "",
-                )
-            ]
-        )
-        written += 1
-    return written
+    return write_rows(
+        out,
+        QUARANTINE_CSV_COLUMNS,
+        (
+            (
+                line.legacy_table,
+                line.legacy_row_id,
+                line.status,
+                line.reason,
+                line.legacy_column,
+                line.message,
+                line.meaning,
+                line.run_id,
+                line.last_review_status,
+                line.last_reviewed_by,
+                line.last_reviewed_at.isoformat() if line.last_reviewed_at else "",
+            )
+            for line in lines
+        ),
+    )

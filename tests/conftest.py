@@ -3,6 +3,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +53,28 @@ def target_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
     else:
         with postgres_database() as url:
             yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def migrated_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """A synthetic legacy database (the test module's ``PERSONS``, else reconcile_support's)
+    really migrated into a SQLite and into a PostgreSQL target: once per module and engine."""
+    from databases import empty_target
+    from reconcile_support import PERSONS, generate_legacy, migrate
+
+    persons = getattr(request.module, "PERSONS", PERSONS)
+    legacy = generate_legacy(tmp_path_factory.mktemp("legacy"), persons=persons)
+    folder = tmp_path_factory.mktemp(f"{request.param}-store")
+    with empty_target(request.param, folder) as target_url:
+        yield migrate(*legacy, target_url, folder / "store")
+
+
+@pytest.fixture
+def store_copy(migrated_store: Any, tmp_path: Path) -> Iterator[Any]:
+    """A copy of :func:`migrated_store` (legacy database, files and target) of the test's own."""
+    from reconcile_support import copied_store
+
+    with copied_store(migrated_store, tmp_path / "copy") as copied:
+        yield copied

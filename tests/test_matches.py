@@ -9,18 +9,13 @@ import csv
 import datetime as dt
 import getpass
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from databases import empty_target
 from reconcile_support import (
     Store,
-    copied_store,
-    generate_legacy,
-    migrate,
     migrate_store,
     reconcile,
     target,
@@ -39,28 +34,10 @@ PERSONS = 240
 NOTE = "Same birth certificate number on both files (Jayden Smith)"
 
 
-@pytest.fixture(scope="module")
-def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    # Enough persons for a dozen or so probable duplicate pairs.
-    return generate_legacy(tmp_path_factory.mktemp("legacy"), persons=PERSONS)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def base(
-    request: pytest.FixtureRequest,
-    legacy: tuple[Path, Path],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp(f"{request.param}-store")
-    with empty_target(request.param, folder) as target_url:
-        yield migrate(*legacy, target_url, folder / "store")
-
-
 @pytest.fixture
-def store(base: Store, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the migrated store (and of the legacy database) of this test's own."""
-    with copied_store(base, tmp_path / "copy") as copied:
-        yield copied
+def store(store_copy: Store) -> Store:
+    """A copy of the module's migrated store (conftest), per engine, of the test's own."""
+    return store_copy
 
 
 def listed(store: Store, folder: Path, **options: Any) -> list[dict[str, str]]:

@@ -7,15 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from databases import empty_target
 from e2e_support import ledger
-from reconcile_support import Store, generate_legacy, migrate, target
+from reconcile_support import Store, target
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -28,20 +26,10 @@ from transform import REASON_CODES, TABLE_LOAD_ORDER
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture(scope="module")
-def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return generate_legacy(tmp_path_factory.mktemp("legacy"))
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def store(
-    request: pytest.FixtureRequest,
-    legacy: tuple[Path, Path],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp(f"{request.param}-store")
-    with empty_target(request.param, folder) as target_url:
-        yield migrate(*legacy, target_url, folder / "store")
+@pytest.fixture
+def store(migrated_store: Store) -> Store:
+    """The module's migrated store (conftest), per engine; tests undo what they change."""
+    return migrated_store
 
 
 def run(store: Store, out: Path, **options: Any) -> tuple[int, str]:

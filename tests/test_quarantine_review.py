@@ -8,18 +8,13 @@ import csv
 import datetime as dt
 import getpass
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from databases import empty_target
 from reconcile_support import (
     Store,
-    copied_store,
-    generate_legacy,
-    migrate,
     migrate_store,
     reconcile,
     target,
@@ -35,27 +30,10 @@ pytestmark = pytest.mark.timeout(300)
 NOTE = "Confirmed with the district office: Jayden Smith's record is a test entry"
 
 
-@pytest.fixture(scope="module")
-def legacy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return generate_legacy(tmp_path_factory.mktemp("legacy"))
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def base(
-    request: pytest.FixtureRequest,
-    legacy: tuple[Path, Path],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Store]:
-    folder = tmp_path_factory.mktemp(f"{request.param}-store")
-    with empty_target(request.param, folder) as target_url:
-        yield migrate(*legacy, target_url, folder / "store")
-
-
 @pytest.fixture
-def store(base: Store, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the migrated store (and of the legacy database) of this test's own."""
-    with copied_store(base, tmp_path / "copy") as copied:
-        yield copied
+def store(store_copy: Store) -> Store:
+    """A copy of the module's migrated store (conftest), per engine, of the test's own."""
+    return store_copy
 
 
 def review(store: Store, status: str, **options: Any) -> tuple[int, str]:
