@@ -487,6 +487,7 @@ def test_html_shows_counts_reasons_and_flags_with_meanings() -> None:
     assert html.escape(FLAG_CODES["PHN_NORMALISED"]) in page
     assert "(not in the vocabulary)" in page  # NOT_A_KNOWN_FLAG
     assert "1-Q1, 1-Q2, 1-Q3" in page
+    assert "icm-migrate quarantine --target URL --out worklist.csv" in page  # the full list
     assert "Personal data is masked" in page and "REVEALED" not in page
     assert page.count('class="discrepancy"') == len(sample_result().discrepancies)
     assert page.count("differs in the masked part") == 3  # family_name, given_name, birth_date
