@@ -18,9 +18,19 @@ from flows.engines import make_engine
 from flows.pipeline import BatchReport, MigrationJob, PreparedBatch, prepare_batch, write_prepared
 
 RUN_COLUMNS = {"migration_run_id", "run_id"}
-# Tables whose content is the migration's result (migration_run is the run log itself).
+# Tables whose content is the migration's result: not the run logs (migration_run,
+# checkpoint, reconciliation_run) nor the stewards' decision histories.
 RESULT_TABLES = [
-    t for t in load.target_metadata().sorted_tables if t.name not in ("migration_run", "checkpoint")
+    t
+    for t in load.target_metadata().sorted_tables
+    if t.name
+    not in (
+        "migration_run",
+        "checkpoint",
+        "reconciliation_run",
+        "quarantine_review",
+        "match_review",
+    )
 ]
 
 

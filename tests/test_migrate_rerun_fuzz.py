@@ -18,6 +18,9 @@ commits); a third run then resumes it, with a batch size of its own. It must hol
 * unless the re-run prunes (``prune_deleted``, drawn at random; a resumed run is told the
   opposite, and must go on as its run started): then the store equals a fresh migration
   whatever went, and reconcile reports nothing.
+* a quarantine record a steward waived before the re-run (drawn at random) is still waived
+  when the re-run left it as it was, and open again when it changed; the review history
+  stays whole.
 
 This is what the re-run's skipping rests on: a row is left alone only when its source, its
 outcome and everything it writes are what they were (load/output_digest.py), so an edit
@@ -35,6 +38,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+import sqlalchemy as sa
 from databases import empty_target
 from fuzz_support import fuzz_settings
 from hypothesis import event, given
@@ -48,9 +52,11 @@ from reconcile_support import (
     generate_legacy,
     migrate_store,
     reconcile,
+    target,
 )
 
 import flows.pipeline
+import load
 import synthetic
 from flows.source_deletions import PruneRefused
 
@@ -91,6 +97,66 @@ def _crash_before_write(number: int | None) -> Iterator[None]:
         yield
 
 
+QuarantineRecord = tuple[str, str, str]
+"""What a steward reviewed of a quarantine record: its reason codes, details and raw row."""
+
+
+def _quarantine(store: Store) -> dict[tuple[str, str], tuple[str, QuarantineRecord]]:
+    """(table, ROW_ID) -> (status, record) of every quarantine record in the store."""
+    table = load.target_table("quarantine")
+    with target(store) as engine, engine.connect() as conn:
+        return {
+            (r.legacy_table, r.legacy_row_id): (r.status, (r.reason_codes, r.details, r.raw_row))
+            for r in conn.execute(sa.select(table))
+        }
+
+
+def _waive(store: Store, picks: list[int]) -> dict[tuple[str, str], QuarantineRecord]:
+    """A steward waives the quarantined rows ``picks`` choose (positions in key order, modulo
+    the count); returns the records as they were waived."""
+    records = _quarantine(store)
+    keys = sorted(records)
+    chosen = sorted({keys[pick % len(keys)] for pick in picks}) if keys else []
+    if chosen:
+        with target(store) as engine:
+            load.review_quarantine(engine, chosen, "waived", reviewed_by="fuzz", note="test")
+    return {key: records[key][1] for key in chosen}
+
+
+def _edit_of(legacy: Path, key: tuple[str, str]) -> Edit:
+    """An edit of the legacy row ``key`` that changes its raw row and nothing the rules read."""
+    engine = sa.create_engine(f"sqlite:///{legacy}")
+    try:
+        with engine.connect() as conn:
+            row_ids = conn.execute(
+                sa.text(f'SELECT ROW_ID FROM "{key[0]}" ORDER BY ROW_ID')
+            ).scalars()
+            position = list(row_ids).index(key[1])
+    finally:
+        engine.dispose()
+    return Edit("set", key[0], position, "CONFLICT_ID", "7")
+
+
+def _assert_waivers_kept_while_unchanged(
+    store: Store, waived: dict[tuple[str, str], QuarantineRecord]
+) -> None:
+    """A waived record the re-run left as it was is still waived; one it changed is open again;
+    the review history is whole. Then the decisions are undone, for the store to compare
+    with a fresh migration's."""
+    now = _quarantine(store)
+    for key, record in waived.items():
+        if key in now:
+            status, current = now[key]
+            assert status == ("waived" if current == record else "open"), (key, status)
+    reviews = load.target_table("quarantine_review")
+    quarantine = load.target_table("quarantine")
+    with target(store) as engine, engine.begin() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(reviews)).scalar() == len(waived)
+        conn.execute(sa.update(quarantine).values(status="open"))
+    if waived:
+        event("rows were waived before the re-run")
+
+
 @pytest.mark.parametrize("engine", list(EXAMPLES))
 def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
     engine: str, pristine: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
@@ -102,6 +168,8 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         batch_sizes=st.tuples(_BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES),
         crash_at=st.none() | st.integers(1, 80),
         prune=st.booleans(),
+        waive=st.lists(st.integers(0, 10_000), max_size=3),
+        touch=st.booleans(),
     )
     def check(
         edits: list[Edit],
@@ -109,6 +177,8 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         batch_sizes: tuple[int, int, int, int],
         crash_at: int | None,
         prune: bool,
+        waive: list[int],
+        touch: bool,
     ) -> None:
         folder = tmp_path_factory.mktemp("rerun")
         legacy = folder / "legacy.sqlite"
@@ -118,7 +188,10 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         with empty_target(engine, folder) as target_url:
             store = Store(legacy, pristine[1], folder / "store", target_url)
             migrate_store(store, batch_size=first)
+            waived = _waive(store, waive)
             before = legacy_snapshot(legacy)
+            if touch and waived:  # the source row of a waived record is edited too
+                later = [*later, _edit_of(legacy, min(waived))]
             apply_edits(legacy, later)
             after = legacy_snapshot(legacy)
             gone = before.keys() - after.keys()
@@ -137,6 +210,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
                 shutil.rmtree(folder)
                 return
 
+            _assert_waivers_kept_while_unchanged(store, waived)
             if not gone or prune:
                 assert_fresh_migration_gives(
                     store,
