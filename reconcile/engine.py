@@ -45,6 +45,7 @@ from reconcile.target_reader import (
     flag_summaries,
     latest_migration_run,
     lineage_tables,
+    match_decision_counts,
     nth_key_after,
     quarantine_summaries,
     rows_of_other_lineage,
@@ -269,6 +270,7 @@ def reconcile_stores(
                         tally.add(found, _KIND_COUNTER[found.kind])
             reasons = quarantine_summaries(conn, batch_size=batch_size)
             flags = flag_summaries(conn)
+            decisions = match_decision_counts(conn)
         result = ReconciliationResult(
             run_id=run.id,
             generated_at=dt.datetime.now(dt.UTC),
@@ -276,6 +278,7 @@ def reconcile_stores(
             discrepancies=spool,
             quarantine_reasons=[r for r in reasons if r.legacy_table in tallies],
             flags=[f for f in flags if f.legacy_table in tallies],
+            match_decisions=decisions,
             pii_revealed=reveal_pii,
             requested_by=requested_by,
         )

@@ -186,8 +186,32 @@ def _reasons(result: ReconciliationResult) -> list[dict[str, Any]]:
             "meaning": REASON_CODES.get(r.code, UNKNOWN_CODE),
             "count": r.count,
             "examples": list(r.example_row_ids),
+            "statuses": [(status, n) for status, n in r.by_status.items() if n],
         }
         for r in ordered
+    ]
+
+
+_DECISION_MEANINGS = {
+    "pending": "not decided yet",
+    "same_person": "decided: one person recorded twice (never merged by the migration)",
+    "different": "decided: two different persons",
+}
+
+
+def _match_decisions(result: ReconciliationResult) -> list[dict[str, Any]]:
+    """The probable duplicate pairs by decision, pending first."""
+    order = {decision: i for i, decision in enumerate(_DECISION_MEANINGS)}
+    return [
+        {
+            "decision": decision,
+            "meaning": _DECISION_MEANINGS.get(decision, UNKNOWN_CODE),
+            "count": n,
+        }
+        for decision, n in sorted(
+            result.match_decisions.items(), key=lambda item: (order.get(item[0], 99), item[0])
+        )
+        if n
     ]
 
 
@@ -236,6 +260,7 @@ def html_view(
         "table_options": sorted({g["table"] for s in sections for g in s["groups"]}),
         "reasons": _reasons(result),
         "flags": _flags(result),
+        "match_decisions": _match_decisions(result),
     }
 
 

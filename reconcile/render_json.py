@@ -4,7 +4,8 @@
 Besides the keys the schema requires, it carries: per table the three
 integrity counts; per discrepancy its compared ``values`` (masked unless the
 report reveals PII); ``summary`` (discrepancies per kind),
-``quarantine_reasons``, ``flags``, ``pii_revealed`` and ``requested_by``.
+``quarantine_reasons`` (with the records' statuses), ``flags``, ``match_decisions``
+(the probable duplicate pairs by decision), ``pii_revealed`` and ``requested_by``.
 
 :func:`write_json` streams: the discrepancies are encoded one at a time into
 the document's frame, never held together, and the text is byte for byte what
@@ -75,10 +76,15 @@ def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any
         },
         "discrepancies": discrepancies,
         "quarantine_reasons": [
-            {**asdict(r), "example_row_ids": list(r.example_row_ids)}
+            {
+                **asdict(r),
+                "example_row_ids": list(r.example_row_ids),
+                "by_status": dict(r.by_status),
+            }
             for r in result.quarantine_reasons
         ],
         "flags": [asdict(f) for f in result.flags],
+        "match_decisions": dict(result.match_decisions),
     }
 
 

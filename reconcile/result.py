@@ -24,6 +24,7 @@ from abc import abstractmethod
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Literal, get_args
 
@@ -195,15 +196,18 @@ DISCREPANCY_COUNTERS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ReasonSummary:
-    """How many rows of a legacy table were quarantined for one reason code, with a few ROW_IDs."""
+    """How many rows of a legacy table were quarantined for one reason code, with a few ROW_IDs,
+    and how many of them have each record status (the stewards': open, replayed, waived)."""
 
     legacy_table: str
     code: str
     count: int
     example_row_ids: Sequence[str] = ()
+    by_status: Mapping[str, int] = dataclass_field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "example_row_ids", tuple(self.example_row_ids))
+        object.__setattr__(self, "by_status", dict(sorted(self.by_status.items())))
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,9 @@ class ReconciliationResult:
     the result then owns it, and :meth:`close` (or leaving a ``with`` block, or
     garbage collection) releases it.
 
+    ``match_decisions`` counts the probable duplicate pairs in the store by the stewards'
+    decision (pending, same_person, different).
+
     ``pii_revealed`` is set only on request (``--reveal-pii``), and then
     ``requested_by`` must say who asked: the report and the run record show it.
     """
@@ -234,6 +241,7 @@ class ReconciliationResult:
     discrepancies: Collection[Discrepancy] = ()
     quarantine_reasons: Sequence[ReasonSummary] = ()
     flags: Sequence[FlagSummary] = ()
+    match_decisions: Mapping[str, int] = dataclass_field(default_factory=dict)
     pii_revealed: bool = False
     requested_by: str | None = None
 
@@ -250,6 +258,7 @@ class ReconciliationResult:
             object.__setattr__(self, "discrepancies", tuple(self.discrepancies))
         object.__setattr__(self, "quarantine_reasons", tuple(self.quarantine_reasons))
         object.__setattr__(self, "flags", tuple(self.flags))
+        object.__setattr__(self, "match_decisions", dict(sorted(self.match_decisions.items())))
 
     def kind_counts(self) -> dict[str, int]:
         """Discrepancies per kind, in report order, kinds with none left out."""

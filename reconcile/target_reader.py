@@ -33,6 +33,7 @@ __all__ = [
     "latest_migration_run",
     "lineage_key_columns",
     "lineage_tables",
+    "match_decision_counts",
     "nth_key_after",
     "quarantine_summaries",
     "read_flags",
@@ -225,7 +226,8 @@ def latest_migration_run(conn: sa.Connection) -> MigrationRunInfo | None:
 def quarantine_summaries(
     conn: sa.Connection, *, examples: int = 5, batch_size: int = 5000
 ) -> list[ReasonSummary]:
-    """Per legacy table and reason code: how many rows the ledger has quarantined, and a few ROW_IDs.
+    """Per legacy table and reason code: how many rows the ledger has quarantined, a few ROW_IDs,
+    and how many of those records have each status.
 
     Streams the quarantine records of rows whose ledger outcome is ``quarantined``; the
     example ROW_IDs are the smallest in byte order.
@@ -233,7 +235,12 @@ def quarantine_summaries(
     quarantine = target_table("migration.quarantine")
     ledger = target_table("migration.ledger")
     stmt = (
-        sa.select(quarantine.c.legacy_table, quarantine.c.legacy_row_id, quarantine.c.reason_codes)
+        sa.select(
+            quarantine.c.legacy_table,
+            quarantine.c.legacy_row_id,
+            quarantine.c.reason_codes,
+            quarantine.c.status,
+        )
         .join(
             ledger,
             sa.and_(
@@ -246,8 +253,9 @@ def quarantine_summaries(
         .execution_options(yield_per=batch_size)
     )
     counts: dict[tuple[str, str], int] = defaultdict(int)
+    statuses: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     shown: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for legacy_table, row_id, reason_codes in conn.execute(stmt):
+    for legacy_table, row_id, reason_codes, status in conn.execute(stmt):
         try:
             codes = json.loads(reason_codes)
         except (TypeError, ValueError):
@@ -257,12 +265,20 @@ def quarantine_summaries(
         for code in sorted({str(c) for c in codes}):
             key = (legacy_table, code)
             counts[key] += 1
+            statuses[key][str(status)] += 1
             if len(shown[key]) < examples:
                 shown[key].append(row_id)
     return [
-        ReasonSummary(table, code, n, shown[(table, code)])
+        ReasonSummary(table, code, n, shown[(table, code)], statuses[(table, code)])
         for (table, code), n in sorted(counts.items())
     ]
+
+
+def match_decision_counts(conn: sa.Connection) -> dict[str, int]:
+    """How many probable duplicate pairs the store holds with each decision."""
+    candidate = target_table("migration.person_match_candidate")
+    stmt = sa.select(candidate.c.decision, sa.func.count()).group_by(candidate.c.decision)
+    return {str(decision): int(n) for decision, n in conn.execute(stmt)}
 
 
 def flag_summaries(conn: sa.Connection) -> list[FlagSummary]:

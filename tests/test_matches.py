@@ -161,6 +161,7 @@ def test_a_rerun_keeps_decisions_and_reconcile_stays_clean(store: Store, tmp_pat
     assert stored(store)[key]["decision"] == "different"
     with reconcile(store, tmp_path / "report") as result:
         assert [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies] == []
+        assert result.match_decisions == {"different": 1, "pending": len(lines) - 1}
 
 
 def test_all_pairs_or_none(store: Store, tmp_path: Path) -> None:

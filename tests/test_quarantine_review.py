@@ -135,6 +135,15 @@ def test_a_rerun_keeps_the_decision_and_reconcile_stays_clean(store: Store, tmp_
     assert len(reviews(store)) == 2
     with reconcile(store, tmp_path / "report") as result:
         assert [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies] == []
+        # The report counts each reason's records by status: the two waived ones among them.
+        waived = {
+            (r.legacy_table, r.code): r.by_status.get("waived", 0)
+            for r in result.quarantine_reasons
+        }
+        assert sum(waived.values()) >= 2 and {t for (t, _), n in waived.items() if n} == {
+            table for table, _ in rows
+        }
+        assert all(sum(r.by_status.values()) == r.count for r in result.quarantine_reasons)
 
 
 def test_a_changed_record_opens_again_and_its_history_stays(store: Store, tmp_path: Path) -> None:

@@ -221,7 +221,9 @@ def sample_result(**changes: Any) -> ReconciliationResult:
         tables=sample_tables(),
         discrepancies=sample_discrepancies(),
         quarantine_reasons=[
-            ReasonSummary("S_CONTACT", "DOB_IN_FUTURE", 9, ["1-Q1", "1-Q2", "1-Q3"]),
+            ReasonSummary(
+                "S_CONTACT", "DOB_IN_FUTURE", 9, ["1-Q1", "1-Q2", "1-Q3"], {"waived": 2, "open": 7}
+            ),
             ReasonSummary("S_CONTACT", "MISSING_REQUIRED", 3, ["1-Q7"]),
             ReasonSummary("CX_CASE_CON", "ORPHAN_REFERENCE", 2, ["1-Q4", "1-Q5"]),
             ReasonSummary("S_CASE", "UNMAPPED_CODE", 1, ["1-Q6"]),
@@ -232,6 +234,7 @@ def sample_result(**changes: Any) -> ReconciliationResult:
             FlagSummary("S_CONTACT", "CODE_NORMALISED", 2),
             FlagSummary("S_EVT_ACT", "NOT_A_KNOWN_FLAG", 1),
         ],
+        match_decisions={"same_person": 2, "pending": 5, "different": 0},
     )
     return dataclasses.replace(result, **changes) if changes else result
 
@@ -299,8 +302,10 @@ def test_json_carries_counts_discrepancies_and_summaries() -> None:
         "code": "DOB_IN_FUTURE",
         "count": 9,
         "example_row_ids": ["1-Q1", "1-Q2", "1-Q3"],
+        "by_status": {"open": 7, "waived": 2},
     }
     assert {"legacy_table": "S_CASE", "code": "CODE_NORMALISED", "count": 4} in document["flags"]
+    assert document["match_decisions"] == {"different": 0, "pending": 5, "same_person": 2}
     assert document["pii_revealed"] is False and document["requested_by"] is None
 
 
@@ -488,6 +493,16 @@ def test_html_shows_counts_reasons_and_flags_with_meanings() -> None:
     assert "(not in the vocabulary)" in page  # NOT_A_KNOWN_FLAG
     assert "1-Q1, 1-Q2, 1-Q3" in page
     assert "icm-migrate quarantine --target URL --out worklist.csv" in page  # the full list
+    assert re.search(
+        r'data-code="DOB_IN_FUTURE">.*?<span data-status="open">7 open</span>, '
+        r'<span data-status="waived">2 waived</span>',
+        page,
+        re.S,
+    )
+    decisions = re.findall(
+        r'<tr class="decision" data-decision="(\w+)">.*?>([\d,]+)</td>', page, re.S
+    )
+    assert decisions == [("pending", "5"), ("same_person", "2")]  # pending first, none of 0
     assert "Personal data is masked" in page and "REVEALED" not in page
     assert page.count('class="discrepancy"') == len(sample_result().discrepancies)
     assert page.count("differs in the masked part") == 3  # family_name, given_name, birth_date
