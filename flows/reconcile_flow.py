@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -297,6 +298,17 @@ def summary_markdown(result: ReconciliationResult) -> str:
         lines.append(
             "None: every legacy row is accounted for and the new store holds it as the rules say."
         )
+    statuses: Counter[str] = Counter()
+    for reason in result.quarantine_reasons:
+        statuses.update(reason.by_status)
+    lines += ["", "## For the data stewards", ""]
+    lines.append(
+        "Quarantine reasons by record status: "
+        + (", ".join(f"{n:,} {s}" for s, n in sorted(statuses.items())) or "none")
+        + "; probable duplicate pairs by decision: "
+        + (", ".join(f"{n:,} {d}" for d, n in result.match_decisions.items() if n) or "none")
+        + "."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -184,6 +184,11 @@ def test_summary_markdown_is_counts_and_codes_only(store: Store, tmp_path: Path)
     markdown = summary_markdown(result)
     assert "discrepancies" in markdown and "field_mismatch" in markdown
     assert name not in markdown
+    reasons = sum(r.count for r in result.quarantine_reasons)  # every record is open
+    pending = result.match_decisions["pending"]
+    assert reasons and pending
+    assert f"Quarantine reasons by record status: {reasons:,} open;" in markdown
+    assert f"probable duplicate pairs by decision: {pending:,} pending." in markdown
 
 
 def test_a_crash_is_exit_code_2_never_1(store: Store, tmp_path: Path) -> None:
