@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +94,34 @@ def test_usable_settings_pass_without_connecting(tmp_path: Path) -> None:
     check_settings(f"sqlite:///{missing}", "postgresql+psycopg://u:pw@127.0.0.1:1/none")
     check_settings("DRIVER={No Such Driver};Database=x", f"sqlite:///{tmp_path / 't.sqlite'}")
     assert not missing.parent.exists() and not (tmp_path / "t.sqlite").exists()
+
+
+def test_prefect_telemetry_is_off_unless_the_environment_asks_for_it() -> None:
+    """No usage report leaves the machine: importing flows turns Prefect's telemetry off, and
+    an explicit setting still wins."""
+    script = (
+        "import flows.cli, prefect.settings\n"
+        "from prefect._internal.analytics import is_telemetry_enabled\n"
+        "print(prefect.settings.get_current_settings().server.analytics_enabled,"
+        " is_telemetry_enabled())\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CI", "DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED")
+        and not k.startswith(("GITHUB_", "GITLAB_", "BUILDKITE", "CIRCLECI", "TRAVIS", "JENKINS"))
+    }
+    off = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert off.returncode == 0, off.stderr[-2000:]
+    assert off.stdout.split() == ["False", "False"]
+    asked = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "true"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert asked.returncode == 0, asked.stderr[-2000:]
+    assert asked.stdout.split()[0] == "True"
