@@ -14,6 +14,7 @@ from transform.result import Flag, QuarantineRecord
 
 __all__ = [
     "FLAG_KEY",
+    "current_quarantine",
     "delete_bookkeeping",
     "unique_flags",
     "write_flags",
@@ -22,6 +23,7 @@ __all__ = [
 
 QUARANTINE = target_table("migration.quarantine")
 DQ_FLAG = target_table("migration.dq_flag")
+LEDGER = target_table("migration.ledger")
 FLAG_KEY = ("legacy_table", "legacy_row_id", "code", "field")
 _FLAG_VALUES = ("target_table", "target_id", "original_value", "normalised_value")
 _QUARANTINE_COLUMNS = (
@@ -143,3 +145,16 @@ def delete_bookkeeping(
                 sa.delete(DQ_FLAG).where(one_of(conn, DQ_FLAG.c.id, chunk))
             ).rowcount
     return deleted
+
+
+def current_quarantine() -> sa.FromClause:
+    """The quarantine records of the rows the ledger has quarantined now: a record stays in
+    the table only while its row is quarantined, but this is the join that says so."""
+    return QUARANTINE.join(
+        LEDGER,
+        sa.and_(
+            LEDGER.c.legacy_table == QUARANTINE.c.legacy_table,
+            LEDGER.c.legacy_row_id == QUARANTINE.c.legacy_row_id,
+            LEDGER.c.outcome == "quarantined",
+        ),
+    )

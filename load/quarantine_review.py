@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from load.bookkeeping import current_quarantine
 from load.errors import TerminalLoadError
 from load.target_schema import target_table
 from load.transaction import write_transaction
@@ -36,7 +37,6 @@ __all__ = [
 REVIEW_STATUSES = ("open", "replayed", "waived")
 
 QUARANTINE = target_table("migration.quarantine")
-LEDGER = target_table("migration.ledger")
 REVIEW = target_table("migration.quarantine_review")
 
 
@@ -136,14 +136,7 @@ def _quarantined_statuses(conn: sa.Connection, table: str, row_ids: list[str]) -
     for chunk in chunked(row_ids, in_chunk_size(conn)):
         stmt = (
             sa.select(QUARANTINE.c.legacy_row_id, QUARANTINE.c.status)
-            .join(
-                LEDGER,
-                sa.and_(
-                    LEDGER.c.legacy_table == QUARANTINE.c.legacy_table,
-                    LEDGER.c.legacy_row_id == QUARANTINE.c.legacy_row_id,
-                ),
-            )
-            .where(LEDGER.c.outcome == "quarantined")
+            .select_from(current_quarantine())
             .where(QUARANTINE.c.legacy_table == table)
             .where(one_of(conn, QUARANTINE.c.legacy_row_id, list(chunk)))
         )

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
+from load.bookkeeping import current_quarantine
 from load.quarantine_review import REVIEW_STATUSES
 from load.target_schema import target_table
 from reconcile.render_csv import write_rows
@@ -114,7 +115,6 @@ def quarantine_lines(
     """The worklist's lines, streamed; each filter, when given, keeps only the lines whose
     legacy table, reason code or record status it holds."""
     quarantine = target_table("migration.quarantine")
-    ledger = target_table("migration.ledger")
     review = target_table("migration.quarantine_review")
     latest = (
         sa.select(
@@ -143,13 +143,7 @@ def quarantine_lines(
             last.c.reviewed_by,
             last.c.reviewed_at,
         )
-        .join(
-            ledger,
-            sa.and_(
-                ledger.c.legacy_table == quarantine.c.legacy_table,
-                ledger.c.legacy_row_id == quarantine.c.legacy_row_id,
-            ),
-        )
+        .select_from(current_quarantine())
         .outerjoin(
             latest,
             sa.and_(
@@ -158,7 +152,6 @@ def quarantine_lines(
             ),
         )
         .outerjoin(last, last.c.id == latest.c.id)
-        .where(ledger.c.outcome == "quarantined")
         .order_by(
             load_order,
             quarantine.c.legacy_table,

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from load.bookkeeping import current_quarantine
 from load.lineage import lineage_key_columns, lineage_tables
 from load.target_schema import target_table
 from load.upsert import chunked, in_chunk_size, one_of
@@ -233,7 +234,6 @@ def quarantine_summaries(
     example ROW_IDs are the smallest in byte order.
     """
     quarantine = target_table("migration.quarantine")
-    ledger = target_table("migration.ledger")
     stmt = (
         sa.select(
             quarantine.c.legacy_table,
@@ -241,14 +241,7 @@ def quarantine_summaries(
             quarantine.c.reason_codes,
             quarantine.c.status,
         )
-        .join(
-            ledger,
-            sa.and_(
-                ledger.c.legacy_table == quarantine.c.legacy_table,
-                ledger.c.legacy_row_id == quarantine.c.legacy_row_id,
-            ),
-        )
-        .where(ledger.c.outcome == "quarantined")
+        .select_from(current_quarantine())
         .order_by(quarantine.c.legacy_table, key_order(quarantine.c.legacy_row_id, conn))
         .execution_options(yield_per=batch_size)
     )
