@@ -277,9 +277,15 @@ def write_prepared(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
 def run_matching(job: MigrationJob) -> int:
     """Propose probable duplicate persons for a steward; never merges. Returns the pairs written."""
     candidates = proposed_pairs(job.source, batch_size=job.batch_size)
-    written = load.write_match_candidates(job.target, candidates, run_id=job.run_id)
-    log.info("S_CONTACT: %d probable duplicate pairs proposed", written)
-    return written
+    outcome = load.write_match_candidates(job.target, candidates, run_id=job.run_id)
+    log.info("S_CONTACT: %d probable duplicate pairs proposed", outcome.written)
+    if outcome.withdrawn:
+        log.warning(
+            "S_CONTACT: %d duplicate pairs a steward had decided are no longer proposed by the "
+            "matching rules and were withdrawn; migration.match_review keeps their decisions",
+            outcome.withdrawn,
+        )
+    return outcome.written
 
 
 class WriteHandle(Protocol):

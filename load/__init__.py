@@ -16,7 +16,7 @@ from load.errors import (
 )
 from load.ledger import has_earlier_runs, ledger_outcomes, ledger_row_ids, outcome_counts
 from load.match_review import MATCH_DECISIONS, decide_matches, ordered_pair
-from load.matches import MATCH_COLUMNS, candidate_pairs, write_match_candidates
+from load.matches import MATCH_COLUMNS, CandidateWrite, candidate_pairs, write_match_candidates
 from load.quarantine_review import (
     REVIEW_STATUSES,
     ReviewOutcome,
@@ -57,6 +57,7 @@ __all__ = [
     "SQLITE_SCHEMA_MAP",
     "Base",
     "BatchCounts",
+    "CandidateWrite",
     "Checkpoint",
     "LoadError",
     "ReviewOutcome",

@@ -1,8 +1,19 @@
-"""Probable duplicate persons for a data steward: never merged automatically."""
+"""Probable duplicate persons for a data steward: never merged automatically.
+
+Every run proposes the pairs again. A pair the rules no longer propose (a person
+merged away or edited in the source since) leaves the candidates, so that the store
+holds what a fresh migration would and ``reconcile`` reports nothing unexpected. A
+pair a steward had decided is withdrawn, not lost: ``migration.match_review`` gets a
+row saying which decision it had, who made it and when, and which run withdrew it.
+Proposed again later, it starts ``pending``: the persons changed since the decision,
+so a steward looks again (an old ``same_person`` is never applied to new evidence).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -13,12 +24,58 @@ from load.target_schema import target_table
 from load.transaction import write_transaction
 from load.upsert import upsert_rows
 
-__all__ = ["MATCH_COLUMNS", "candidate_pairs", "write_match_candidates"]
+__all__ = [
+    "MATCH_COLUMNS",
+    "WITHDRAWN",
+    "CandidateWrite",
+    "candidate_pairs",
+    "write_match_candidates",
+]
 
 CANDIDATE = target_table("migration.person_match_candidate")
+REVIEW = target_table("migration.match_review")
+WITHDRAWN = "withdrawn"
+"""``match_review.decision`` of a decided pair the rules stopped proposing (not a steward's)."""
 MATCH_COLUMNS = ("person_a_row_id", "person_b_row_id", "score", "evidence")
 _KEY = ("person_a_row_id", "person_b_row_id")
 _VALUES = ("score", "evidence")
+
+
+@dataclass(frozen=True)
+class CandidateWrite:
+    """What a run's write of the candidate pairs changed."""
+
+    written: int
+    """Pairs inserted, changed or removed."""
+    withdrawn: int
+    """Of those removed, pairs a steward had decided (their decisions kept in the history)."""
+
+
+_DECIDED = (CANDIDATE.c.decision, CANDIDATE.c.decided_by, CANDIDATE.c.decided_at)
+
+
+def _withdrawal(pair: sa.RowMapping, run_id: str, at: dt.datetime) -> dict[str, object]:
+    """The ``match_review`` row recording that run ``run_id`` withdrew a decided ``pair``.
+
+    The decision's maker and time go into the note too: a decision set outside
+    ``match-decide`` has no earlier history row to keep them.
+    """
+    decided_at = (
+        pair["decided_at"].isoformat() if pair["decided_at"] is not None else "an unknown time"
+    )
+    return {
+        "person_a_row_id": pair["person_a_row_id"],
+        "person_b_row_id": pair["person_b_row_id"],
+        "previous_decision": pair["decision"],
+        "decision": WITHDRAWN,
+        "reviewed_by": f"icm-migrate run {run_id}",
+        "reviewed_at": at,
+        "note": (
+            "no longer proposed by the matching rules (a person merged away or edited in the "
+            f"source); decided {pair['decision']} by {pair['decided_by'] or 'an unknown steward'} "
+            f"at {decided_at}"
+        ),
+    }
 
 
 def _evidence(value: Any) -> str:
@@ -50,15 +107,17 @@ def candidate_pairs(candidates: pd.DataFrame) -> list[tuple[str, str, float, str
     return [(a, b, score, evidence) for (a, b), (score, evidence) in sorted(best.items())]
 
 
-def write_match_candidates(engine: sa.Engine, candidates: pd.DataFrame, *, run_id: str) -> int:
-    """Store the run's whole set of candidate pairs (columns :data:`MATCH_COLUMNS`); returns the
-    pairs inserted, changed or removed.
+def write_match_candidates(
+    engine: sa.Engine, candidates: pd.DataFrame, *, run_id: str
+) -> CandidateWrite:
+    """Store the run's whole set of candidate pairs (columns :data:`MATCH_COLUMNS`).
 
     A new pair starts ``pending``. An existing pair gets the new score and
     evidence but keeps the steward's decision (``decision``, ``decided_by``,
     ``decided_at``); an unchanged pair is left untouched (run id included).
-    A pending pair the rules no longer propose (a person merged away or
-    edited since) is removed; one a steward has decided stays, as their record.
+    A pair the rules no longer propose (a person merged away or edited since)
+    is removed; one a steward had decided is recorded as :data:`WITHDRAWN` in
+    ``migration.match_review`` first (see the module doc).
     Pairs are unordered: (b, a) is stored as (a, b).
     """
     missing = [c for c in MATCH_COLUMNS if c not in candidates.columns]
@@ -74,18 +133,25 @@ def write_match_candidates(engine: sa.Engine, candidates: pd.DataFrame, *, run_i
     columns = [*MATCH_COLUMNS, "decision", "run_id"]
     proposed = {(a, b) for a, b, _, _ in pairs}
     with write_transaction(engine) as conn:
-        pending = conn.execute(
-            sa.select(*(CANDIDATE.c[c] for c in _KEY)).where(CANDIDATE.c.decision == "pending")
-        )
-        stale = [tuple(row) for row in pending if tuple(row) not in proposed]
+        stored = conn.execute(sa.select(*(CANDIDATE.c[c] for c in _KEY), *_DECIDED)).mappings()
+        stale = [
+            row
+            for row in stored
+            if (row["person_a_row_id"], row["person_b_row_id"]) not in proposed
+        ]
+        now = dt.datetime.now(dt.UTC)
+        withdrawn = [_withdrawal(row, run_id, now) for row in stale if row["decision"] != "pending"]
+        if withdrawn:
+            conn.execute(sa.insert(REVIEW), withdrawn)
         removed = 0
-        for a, b in stale:
+        for row in stale:
             removed += conn.execute(
                 sa.delete(CANDIDATE).where(
-                    CANDIDATE.c.person_a_row_id == a, CANDIDATE.c.person_b_row_id == b
+                    CANDIDATE.c.person_a_row_id == row["person_a_row_id"],
+                    CANDIDATE.c.person_b_row_id == row["person_b_row_id"],
                 )
             ).rowcount
-        return removed + upsert_rows(
+        upserted = upsert_rows(
             conn,
             CANDIDATE,
             columns,
@@ -94,3 +160,4 @@ def write_match_candidates(engine: sa.Engine, candidates: pd.DataFrame, *, run_i
             update=[*_VALUES, "run_id"],
             changed_when=_VALUES,
         )
+    return CandidateWrite(written=removed + upserted, withdrawn=len(withdrawn))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from test_load_support import make_target, person_batch, row_ids, staff_batch
 
 import load
+from load.matches import WITHDRAWN
 from load.runs import check_redacted
 
 
@@ -184,7 +185,7 @@ def test_match_candidates_keep_the_stewards_decision(target: sa.Engine) -> None:
         ),
         run_id=run,
     )
-    assert written == 2
+    assert written == load.CandidateWrite(written=2, withdrawn=0)
     table = load.target_table("person_match_candidate")
     with target.begin() as conn:
         conn.execute(
@@ -200,7 +201,7 @@ def test_match_candidates_keep_the_stewards_decision(target: sa.Engine) -> None:
         ),
         run_id=later,
     )
-    assert again == 1  # the unchanged pair is left alone
+    assert again.written == 1  # the unchanged pair is left alone
     with target.connect() as conn:
         found = {(r.person_a_row_id, r.person_b_row_id): r for r in conn.execute(sa.select(table))}
     ab = found[("1-A", "1-B")]
@@ -214,14 +215,38 @@ def test_match_candidates_keep_the_stewards_decision(target: sa.Engine) -> None:
     ac = found[("1-A", "1-C")]
     assert (ac.decision, ac.run_id) == ("pending", run)
 
-    # The rules stop proposing both: the pending pair goes, the decided one stays.
-    assert load.write_match_candidates(target, candidates(), run_id=start(target)) == 1
+
+def test_a_decided_pair_no_longer_proposed_is_withdrawn_on_the_record(target: sa.Engine) -> None:
+    """Both pairs go, as a fresh migration would have neither; the steward's decision stays in
+    the review history, and a pair proposed again starts pending."""
+    pairs = candidates(("1-A", "1-B", 0.9, ["family_name"]), ("1-A", "1-C", 0.7, ["phn"]))
+    load.write_match_candidates(target, pairs, run_id=start(target))
+    table, review = load.target_table("person_match_candidate"), load.target_table("match_review")
+    decided_at = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
+    with target.begin() as conn:  # decided by hand, as before match-decide: no history yet
+        conn.execute(
+            sa.update(table)
+            .where(table.c.person_b_row_id == "1-B")
+            .values(decision="same_person", decided_by="a.steward", decided_at=decided_at)
+        )
+
+    later = start(target)
+    assert load.write_match_candidates(target, candidates(), run_id=later) == load.CandidateWrite(
+        written=2, withdrawn=1
+    )
     with target.connect() as conn:
-        left = [
-            (r.person_a_row_id, r.person_b_row_id, r.decision)
-            for r in conn.execute(sa.select(table))
-        ]
-    assert left == [("1-A", "1-B", "different")]
+        assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+        (row,) = conn.execute(sa.select(review)).all()
+    assert (row.person_a_row_id, row.person_b_row_id) == ("1-A", "1-B")
+    assert (row.previous_decision, row.decision) == ("same_person", WITHDRAWN)
+    assert row.reviewed_by == f"icm-migrate run {later}"
+    assert "a.steward" in row.note and "2026-11-02T09:30" in row.note
+
+    load.write_match_candidates(target, pairs, run_id=start(target))
+    with target.connect() as conn:
+        again = conn.execute(sa.select(table).where(table.c.person_b_row_id == "1-B")).one()
+        assert conn.execute(sa.select(sa.func.count()).select_from(review)).scalar_one() == 1
+    assert (again.decision, again.decided_by, again.decided_at) == ("pending", None, None)
 
 
 def test_match_candidates_need_their_columns(target: sa.Engine) -> None:

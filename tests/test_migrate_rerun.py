@@ -39,6 +39,7 @@ from flows.engines import make_target_engine
 from flows.pipeline import migrate_direct
 from flows.reconcile_flow import reconcile_direct
 from flows.source_deletions import PruneRefused
+from load.matches import WITHDRAWN
 from transform import target_id
 
 BATCH = 23
@@ -154,7 +155,7 @@ def _sex_codes(engine: sa.Engine) -> dict[str | None, int]:
         return {code: int(n) for code, n in rows}
 
 
-def _merge_away(legacy: str, engine: sa.Engine) -> tuple[str, str]:
+def _merge_away(legacy: str, engine: sa.Engine, *, decided: bool = False) -> tuple[str, str]:
     """Merge a probable duplicate as ICM does: of a pair the first run proposed, the person with
     the most notes goes into the other. Its row goes, an audit record says where it went, and
     the links to it stay (merge residue). Returns (the person, the survivor)."""
@@ -169,6 +170,10 @@ def _merge_away(legacy: str, engine: sa.Engine) -> tuple[str, str]:
     person = max(sorted(members), key=lambda p: notes.get(p, 0))
     survivor = members[person]
     assert notes.get(person, 0) >= 2
+    if decided:  # a steward decided the pair first, and ICM acted on it
+        load.decide_matches(
+            engine, [(person, survivor)], "same_person", decided_by="a.steward", note="compared"
+        )
     _execute(legacy, 'DELETE FROM "S_CONTACT" WHERE "ROW_ID" = ?', (person,))
     _execute(
         legacy,
@@ -180,6 +185,18 @@ def _merge_away(legacy: str, engine: sa.Engine) -> tuple[str, str]:
         (person, survivor),
     )
     return person, survivor
+
+
+def withdrawn_pairs(engine: sa.Engine) -> dict[tuple[str, str], str]:
+    """Pair -> the decision it had when a run withdrew it (the review history)."""
+    review = load.target_table("match_review")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                review.c.person_a_row_id, review.c.person_b_row_id, review.c.previous_decision
+            ).where(review.c.decision == WITHDRAWN)
+        )
+        return {(a, b): previous for a, b, previous in rows}
 
 
 def _attachment_digests(engine: sa.Engine) -> dict[str, str | None]:
@@ -221,6 +238,7 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         "person fixed",
         "pick-list value recoded",
         "person merged away",
+        "person merged away after a steward decided the pair",
         "attachment file replaced",
         "pick list renamed",
         "pick list header copied under a lower key",
@@ -228,7 +246,7 @@ def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 )
 @pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
-    target_url: str, change: str, tmp_path: Path
+    target_url: str, change: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
     engine = make_target_engine(target_url)
@@ -265,8 +283,9 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     elif change == "pick list header copied under a lower key":  # the copy now holds the list
         header, name = _last_list_header(legacy)
         assert _copy_list_header(legacy, header, " " + header) == 1
-    elif change == "person merged away":
-        person, survivor = _merge_away(legacy, engine)
+    elif change.startswith("person merged away"):
+        decided = change.endswith("decided the pair")
+        person, survivor = _merge_away(legacy, engine, decided=decided)
         notes = _notes_about(engine, person) + _notes_about(engine, survivor)
     else:
         assert _undo_merges(legacy) >= 1
@@ -293,10 +312,16 @@ def test_a_rerun_after_the_source_changed_equals_a_fresh_migration(
     elif change == "pick list header copied under a lower key":
         assert _code_sets(engine)[name] == " " + header
         assert codes[("S_LST_OF_VAL", header)] == {"DUPLICATE_CODE_SET"}
-    elif change == "person merged away":  # gone from the store, its notes now about the survivor
+    elif change.startswith("person merged away"):  # gone, its notes now about the survivor
         assert ("S_CONTACT", person) not in ledger(engine)
         assert _notes_about(engine, person) == 0 and _notes_about(engine, survivor) == notes
         assert match_pairs(engine) == match_pairs(make_target_engine(fresh))  # the pair went too
+        withdrawn = withdrawn_pairs(engine)
+        if decided:  # the decision is kept in the history, and the run says so
+            assert withdrawn[load.ordered_pair(person, survivor)] == "same_person"
+            assert "1 duplicate pairs a steward had decided are no longer proposed" in caplog.text
+        else:
+            assert withdrawn == {}
     else:  # rows whose own source did not change, quarantined both times, other reasons now
         assert any(
             codes[k] != before[k] for k in codes.keys() & before.keys() if k[0] != "S_CONTACT"
