@@ -21,6 +21,9 @@ commits); a third run then resumes it, with a batch size of its own. It must hol
 * a quarantine record a steward waived before the re-run (drawn at random) is still waived
   when the re-run left it as it was, and open again when it changed; the review history
   stays whole.
+* a probable duplicate pair a steward decided before the re-run (drawn at random) keeps its
+  decision while the rules still propose it; otherwise it is gone, and the review history
+  holds its decision as withdrawn.
 
 This is what the re-run's skipping rests on: a row is left alone only when its source, its
 outcome and everything it writes are what they were (load/output_digest.py), so an edit
@@ -59,6 +62,7 @@ import flows.pipeline
 import load
 import synthetic
 from flows.source_deletions import PruneRefused
+from load.matches import WITHDRAWN
 
 SEED = 20261205
 _BATCH_SIZES = st.sampled_from([7, 23, 500])
@@ -123,18 +127,27 @@ def _waive(store: Store, picks: list[int]) -> dict[tuple[str, str], QuarantineRe
     return {key: records[key][1] for key in chosen}
 
 
-def _edit_of(legacy: Path, key: tuple[str, str]) -> Edit:
-    """An edit of the legacy row ``key`` that changes its raw row and nothing the rules read."""
+def _position_of(legacy: Path, key: tuple[str, str]) -> int:
+    """The position of the legacy row ``key`` (table, ROW_ID) in its table's ROW_ID order."""
     engine = sa.create_engine(f"sqlite:///{legacy}")
     try:
         with engine.connect() as conn:
             row_ids = conn.execute(
                 sa.text(f'SELECT ROW_ID FROM "{key[0]}" ORDER BY ROW_ID')
             ).scalars()
-            position = list(row_ids).index(key[1])
+            return list(row_ids).index(key[1])
     finally:
         engine.dispose()
-    return Edit("set", key[0], position, "CONFLICT_ID", "7")
+
+
+def _edit_of(legacy: Path, key: tuple[str, str]) -> Edit:
+    """An edit of the legacy row ``key`` that changes its raw row and nothing the rules read."""
+    return Edit("set", key[0], _position_of(legacy, key), "CONFLICT_ID", "7")
+
+
+def _unpair(legacy: Path, pair: tuple[str, str]) -> Edit:
+    """The deletion of the pair's first person from the source: the rules stop proposing it."""
+    return Edit("delete", "S_CONTACT", _position_of(legacy, ("S_CONTACT", pair[0])))
 
 
 def _assert_waivers_kept_while_unchanged(
@@ -157,6 +170,57 @@ def _assert_waivers_kept_while_unchanged(
         event("rows were waived before the re-run")
 
 
+DECISIONS = ("same_person", "different")
+
+
+def _pairs(store: Store) -> dict[tuple[str, str], str]:
+    """Every stored probable duplicate pair -> its decision."""
+    table = load.target_table("person_match_candidate")
+    with target(store) as engine, engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(table.c.person_a_row_id, table.c.person_b_row_id, table.c.decision)
+        )
+        return {(a, b): decision for a, b, decision in rows}
+
+
+def _decide(store: Store, picks: list[int]) -> dict[tuple[str, str], str]:
+    """A steward decides the pairs ``picks`` choose (positions in key order, modulo the count),
+    the even picks ``same_person``, the odd ``different``; returns pair -> decision."""
+    keys = sorted(_pairs(store))
+    decided = {keys[pick % len(keys)]: DECISIONS[pick % 2] for pick in picks} if keys else {}
+    with target(store) as engine:
+        for decision in DECISIONS:
+            chosen = [pair for pair, d in decided.items() if d == decision]
+            if chosen:
+                load.decide_matches(engine, chosen, decision, decided_by="fuzz", note="test")
+    return decided
+
+
+def _assert_decisions_kept_or_withdrawn(store: Store, decided: dict[tuple[str, str], str]) -> None:
+    """A decided pair still proposed keeps its decision; one the re-run removed was withdrawn
+    on the record. Then the decisions are undone, for the store to compare with a fresh
+    migration's."""
+    now = _pairs(store)
+    review = load.target_table("match_review")
+    candidate = load.target_table("person_match_candidate")
+    with target(store) as engine, engine.begin() as conn:
+        withdrawn = {
+            (r.person_a_row_id, r.person_b_row_id): r.previous_decision
+            for r in conn.execute(sa.select(review).where(review.c.decision == WITHDRAWN))
+        }
+        assert {pair: now[pair] for pair in decided if pair in now} == {
+            pair: decision for pair, decision in decided.items() if pair in now
+        }
+        assert withdrawn == {pair: d for pair, d in decided.items() if pair not in now}
+        conn.execute(
+            sa.update(candidate).values(decision="pending", decided_by=None, decided_at=None)
+        )
+    if withdrawn:
+        event("a decided pair was withdrawn")
+    elif decided:
+        event("pairs were decided before the re-run")
+
+
 @pytest.mark.parametrize("engine", list(EXAMPLES))
 def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
     engine: str, pristine: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
@@ -170,6 +234,8 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         prune=st.booleans(),
         waive=st.lists(st.integers(0, 10_000), max_size=3),
         touch=st.booleans(),
+        decide=st.lists(st.integers(0, 10_000), max_size=3),
+        unpair=st.booleans(),
     )
     def check(
         edits: list[Edit],
@@ -179,6 +245,8 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         prune: bool,
         waive: list[int],
         touch: bool,
+        decide: list[int],
+        unpair: bool,
     ) -> None:
         folder = tmp_path_factory.mktemp("rerun")
         legacy = folder / "legacy.sqlite"
@@ -189,9 +257,12 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
             store = Store(legacy, pristine[1], folder / "store", target_url)
             migrate_store(store, batch_size=first)
             waived = _waive(store, waive)
+            decided = _decide(store, decide)
             before = legacy_snapshot(legacy)
             if touch and waived:  # the source row of a waived record is edited too
                 later = [*later, _edit_of(legacy, min(waived))]
+            if unpair and decided:  # a person of a decided pair goes from the source
+                later = [*later, _unpair(legacy, min(decided))]
             apply_edits(legacy, later)
             after = legacy_snapshot(legacy)
             gone = before.keys() - after.keys()
@@ -211,6 +282,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
                 return
 
             _assert_waivers_kept_while_unchanged(store, waived)
+            _assert_decisions_kept_or_withdrawn(store, decided)
             if not gone or prune:
                 assert_fresh_migration_gives(
                     store,
