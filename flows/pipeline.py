@@ -417,6 +417,13 @@ def run_tables(
         swept = load.sweep_unloaded(job.target)  # what batches left for their dependents
         if swept:
             log.info("deleted %d target rows of legacy rows no longer loaded", swept)
+        reopened = load.reopen_unloaded_replays(job.target, run_id=job.run_id)
+        if reopened:
+            log.warning(
+                "%d quarantined rows a steward marked replayed are still quarantined: their "
+                "records are open again (icm-migrate quarantine --status open lists them)",
+                reopened,
+            )
     except BaseException as exc:
         load.finish_run(job.target, job.run_id, "failed", type(exc).__name__)
         raise

@@ -21,6 +21,7 @@ from load.quarantine_review import (
     REVIEW_STATUSES,
     ReviewOutcome,
     ReviewRefused,
+    reopen_unloaded_replays,
     review_quarantine,
 )
 from load.runs import (
@@ -82,6 +83,7 @@ __all__ = [
     "outcome_counts",
     "present_target_tables",
     "read_checkpoint",
+    "reopen_unloaded_replays",
     "reset_checkpoints",
     "review_quarantine",
     "run_as_of",

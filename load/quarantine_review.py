@@ -10,6 +10,11 @@ record again because its reasons or raw row changed (load.bookkeeping).
 All or nothing: every row named must be one the ledger has quarantined, or
 nothing is written. The note is the steward's own text: it is stored, never
 logged or shown in an error.
+
+``replayed`` waits for the next run: a complete run that still quarantines the
+row opens its record again (:func:`reopen_unloaded_replays`), with a history row
+saying which run, so a replay that did not work returns to the stewards' worklist
+instead of hiding in it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ __all__ = [
     "ReviewOutcome",
     "ReviewRefused",
     "check_review",
+    "reopen_unloaded_replays",
     "review_quarantine",
 ]
 
@@ -142,3 +148,37 @@ def _quarantined_statuses(conn: sa.Connection, table: str, row_ids: list[str]) -
         )
         found.update({row_id: status for row_id, status in conn.execute(stmt)})
     return found
+
+
+def reopen_unloaded_replays(engine: sa.Engine, *, run_id: str) -> int:
+    """Open again every ``replayed`` record a complete run ``run_id`` left quarantined, recording
+    each change as made by that run; returns how many. Call it once every table is done (a
+    record the run loaded is gone by then); doing it again changes nothing."""
+    when = dt.datetime.now(dt.UTC)
+    with write_transaction(engine) as conn:
+        replayed = conn.execute(
+            sa.select(QUARANTINE.c.legacy_table, QUARANTINE.c.legacy_row_id).where(
+                QUARANTINE.c.status == "replayed"
+            )
+        ).all()
+        if not replayed:
+            return 0
+        conn.execute(
+            sa.update(QUARANTINE).where(QUARANTINE.c.status == "replayed").values(status="open")
+        )
+        conn.execute(
+            sa.insert(REVIEW),
+            [
+                {
+                    "legacy_table": table,
+                    "legacy_row_id": row_id,
+                    "previous_status": "replayed",
+                    "status": "open",
+                    "reviewed_by": f"icm-migrate run {run_id}",
+                    "reviewed_at": when,
+                    "note": f"run {run_id} still quarantined the row: the replay did not load it",
+                }
+                for table, row_id in replayed
+            ],
+        )
+    return len(replayed)

@@ -19,8 +19,9 @@ commits); a third run then resumes it, with a batch size of its own. It must hol
   opposite, and must go on as its run started): then the store equals a fresh migration
   whatever went, and reconcile reports nothing.
 * a quarantine record a steward waived before the re-run (drawn at random) is still waived
-  when the re-run left it as it was, and open again when it changed; the review history
-  stays whole.
+  when the re-run left it as it was, and open again when it changed; one marked replayed
+  that the re-run still quarantines is open again, with a history row of the run's; the
+  review history stays whole.
 * a probable duplicate pair a steward decided before the re-run (drawn at random) keeps its
   decision while the rules still propose it; otherwise it is gone, and the review history
   holds its decision as withdrawn.
@@ -115,16 +116,22 @@ def _quarantine(store: Store) -> dict[tuple[str, str], tuple[str, QuarantineReco
         }
 
 
-def _waive(store: Store, picks: list[int]) -> dict[tuple[str, str], QuarantineRecord]:
-    """A steward waives the quarantined rows ``picks`` choose (positions in key order, modulo
-    the count); returns the records as they were waived."""
+def _review(store: Store, picks: list[int]) -> dict[tuple[str, str], tuple[str, QuarantineRecord]]:
+    """A steward reviews the quarantined rows ``picks`` choose (positions in key order, modulo
+    the count): the even picks ``waived``, the odd ``replayed``; returns the records as they
+    were reviewed, with the status given."""
     records = _quarantine(store)
     keys = sorted(records)
-    chosen = sorted({keys[pick % len(keys)] for pick in picks}) if keys else []
-    if chosen:
-        with target(store) as engine:
-            load.review_quarantine(engine, chosen, "waived", reviewed_by="fuzz", note="test")
-    return {key: records[key][1] for key in chosen}
+    chosen = {keys[pick % len(keys)]: REVIEWED[pick % 2] for pick in picks} if keys else {}
+    with target(store) as engine:
+        for status in REVIEWED:
+            rows = sorted(key for key, given in chosen.items() if given == status)
+            if rows:
+                load.review_quarantine(engine, rows, status, reviewed_by="fuzz", note="test")
+    return {key: (status, records[key][1]) for key, status in chosen.items()}
+
+
+REVIEWED = ("waived", "replayed")
 
 
 def _position_of(legacy: Path, key: tuple[str, str]) -> int:
@@ -150,24 +157,35 @@ def _unpair(legacy: Path, pair: tuple[str, str]) -> Edit:
     return Edit("delete", "S_CONTACT", _position_of(legacy, ("S_CONTACT", pair[0])))
 
 
-def _assert_waivers_kept_while_unchanged(
-    store: Store, waived: dict[tuple[str, str], QuarantineRecord]
+def _assert_reviews_settled(
+    store: Store, reviewed: dict[tuple[str, str], tuple[str, QuarantineRecord]]
 ) -> None:
     """A waived record the re-run left as it was is still waived; one it changed is open again;
-    the review history is whole. Then the decisions are undone, for the store to compare
-    with a fresh migration's."""
+    so is a replayed record the re-run did not load, and when the re-run left it as it was, a
+    history row of the run's own says so; the history is whole. Then the decisions are undone, for the store to
+    compare with a fresh migration's."""
     now = _quarantine(store)
-    for key, record in waived.items():
+    for key, (decided, record) in reviewed.items():
         if key in now:
             status, current = now[key]
-            assert status == ("waived" if current == record else "open"), (key, status)
+            kept = decided == "waived" and current == record
+            assert status == ("waived" if kept else "open"), (key, decided, status)
+    settled = sum(  # a changed record was opened by its batch write, with no history row
+        decided == "replayed" and key in now and now[key][1] == record
+        for key, (decided, record) in reviewed.items()
+    )
     reviews = load.target_table("quarantine_review")
     quarantine = load.target_table("quarantine")
     with target(store) as engine, engine.begin() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(reviews)).scalar() == len(waived)
+        by_run = reviews.c.reviewed_by.startswith("icm-migrate run ")
+        counted = sa.select(sa.func.count()).select_from(reviews)
+        assert conn.execute(counted.where(~by_run)).scalar() == len(reviewed)
+        assert conn.execute(counted.where(by_run)).scalar() == settled
         conn.execute(sa.update(quarantine).values(status="open"))
-    if waived:
-        event("rows were waived before the re-run")
+    if settled:
+        event("a replayed record was still quarantined")
+    elif reviewed:
+        event("rows were reviewed before the re-run")
 
 
 DECISIONS = ("same_person", "different")
@@ -232,7 +250,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         batch_sizes=st.tuples(_BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES, _BATCH_SIZES),
         crash_at=st.none() | st.integers(1, 80),
         prune=st.booleans(),
-        waive=st.lists(st.integers(0, 10_000), max_size=3),
+        review=st.lists(st.integers(0, 10_000), max_size=3),
         touch=st.booleans(),
         decide=st.lists(st.integers(0, 10_000), max_size=3),
         unpair=st.booleans(),
@@ -243,7 +261,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         batch_sizes: tuple[int, int, int, int],
         crash_at: int | None,
         prune: bool,
-        waive: list[int],
+        review: list[int],
         touch: bool,
         decide: list[int],
         unpair: bool,
@@ -256,11 +274,11 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
         with empty_target(engine, folder) as target_url:
             store = Store(legacy, pristine[1], folder / "store", target_url)
             migrate_store(store, batch_size=first)
-            waived = _waive(store, waive)
+            reviewed = _review(store, review)
             decided = _decide(store, decide)
             before = legacy_snapshot(legacy)
-            if touch and waived:  # the source row of a waived record is edited too
-                later = [*later, _edit_of(legacy, min(waived))]
+            if touch and reviewed:  # the source row of a reviewed record is edited too
+                later = [*later, _edit_of(legacy, min(reviewed))]
             if unpair and decided:  # a person of a decided pair goes from the source
                 later = [*later, _unpair(legacy, min(decided))]
             apply_edits(legacy, later)
@@ -281,7 +299,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
                 shutil.rmtree(folder)
                 return
 
-            _assert_waivers_kept_while_unchanged(store, waived)
+            _assert_reviews_settled(store, reviewed)
             _assert_decisions_kept_or_withdrawn(store, decided)
             if not gone or prune:
                 assert_fresh_migration_gives(

@@ -170,6 +170,46 @@ def test_a_changed_record_opens_again_and_its_history_stays(store: Store, tmp_pa
     assert (line["status"], line["last_review_status"]) == ("open", "waived")
 
 
+def test_the_next_run_settles_a_replay_loaded_or_open_again(store: Store, tmp_path: Path) -> None:
+    """``replayed`` waits for the next run: the row it loads leaves the quarantine; one it still
+    quarantines is open again, on the record, and back on the worklist of open rows."""
+    lines = worklist(store, tmp_path)
+    person = next(x for x in lines if x["reason"] == "DOB_IN_FUTURE")
+    fixed = (person["legacy_table"], person["legacy_row_id"])
+    unfixed = next(
+        (x["legacy_table"], x["legacy_row_id"])
+        for x in lines
+        if x["legacy_table"] != "S_CONTACT" and x["reason"] != "PARENT_QUARANTINED"
+    )
+    assert review(store, "replayed", rows=[f"{t}:{r}" for t, r in (fixed, unfixed)])[0] == 0
+    legacy = sa.create_engine(f"sqlite:///{store.legacy}")
+    try:
+        with legacy.begin() as conn:  # the steward had the birth date fixed in ICM
+            conn.execute(
+                sa.text("UPDATE S_CONTACT SET BIRTH_DT = '1990-05-17 00:00:00' WHERE ROW_ID = :r"),
+                {"r": fixed[1]},
+            )
+    finally:
+        legacy.dispose()
+
+    migrate_store(store)
+    now = statuses(store)
+    assert fixed not in now and now[unfixed] == "open"
+    history = reviews(store)
+    assert len(history) == 3
+    settled = history[-1]
+    assert (settled["legacy_table"], settled["legacy_row_id"]) == unfixed
+    assert (settled["previous_status"], settled["status"]) == ("replayed", "open")
+    assert settled["reviewed_by"].startswith("icm-migrate run ")
+    open_rows = {(x["legacy_table"], x["legacy_row_id"]) for x in worklist(store, tmp_path)}
+    assert unfixed in open_rows and fixed not in open_rows
+
+    migrate_store(store)  # nothing left to settle: nothing recorded
+    assert len(reviews(store)) == 3
+    with reconcile(store, tmp_path / "report") as result:
+        assert [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies] == []
+
+
 def test_all_rows_or_none(store: Store, tmp_path: Path) -> None:
     (table, row_id), _ = two_rows(store, tmp_path)
     loaded = _a_loaded_row(store)
