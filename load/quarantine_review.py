@@ -44,6 +44,7 @@ REVIEW_STATUSES = ("open", "replayed", "waived")
 
 QUARANTINE = target_table("migration.quarantine")
 REVIEW = target_table("migration.quarantine_review")
+RUN = target_table("migration.migration_run")
 
 
 class ReviewRefused(TerminalLoadError):
@@ -151,34 +152,60 @@ def _quarantined_statuses(conn: sa.Connection, table: str, row_ids: list[str]) -
 
 
 def reopen_unloaded_replays(engine: sa.Engine, *, run_id: str) -> int:
-    """Open again every ``replayed`` record a complete run ``run_id`` left quarantined, recording
-    each change as made by that run; returns how many. Call it once every table is done (a
-    record the run loaded is gone by then); doing it again changes nothing."""
+    """Open again every record marked ``replayed`` before run ``run_id`` began that the run,
+    now complete, left quarantined, recording each change as made by that run; returns how
+    many. Call it once every table is done (a record the run loaded is gone by then); doing
+    it again changes nothing. A mark made after the run began (while it was stopped by a
+    crash, before it resumed) waits for the next run: the run may have passed that table."""
     when = dt.datetime.now(dt.UTC)
+    marked = (
+        sa.select(
+            REVIEW.c.legacy_table,
+            REVIEW.c.legacy_row_id,
+            sa.func.max(REVIEW.c.reviewed_at).label("at"),
+        )
+        .where(REVIEW.c.status == "replayed")
+        .group_by(REVIEW.c.legacy_table, REVIEW.c.legacy_row_id)
+        .subquery()
+    )
+    began = sa.select(RUN.c.started_at).where(RUN.c.id == run_id).scalar_subquery()
+    stmt = (
+        sa.select(QUARANTINE.c.legacy_table, QUARANTINE.c.legacy_row_id)
+        .outerjoin(
+            marked,
+            (marked.c.legacy_table == QUARANTINE.c.legacy_table)
+            & (marked.c.legacy_row_id == QUARANTINE.c.legacy_row_id),
+        )
+        .where(QUARANTINE.c.status == "replayed")
+        .where(marked.c.at.is_(None) | (marked.c.at < began))  # no history: marked by hand
+    )
     with write_transaction(engine) as conn:
-        replayed = conn.execute(
-            sa.select(QUARANTINE.c.legacy_table, QUARANTINE.c.legacy_row_id).where(
-                QUARANTINE.c.status == "replayed"
+        replayed = [(str(t), str(r)) for t, r in conn.execute(stmt)]
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in replayed:
+            by_table.setdefault(table, []).append(row_id)
+        for table, row_ids in by_table.items():
+            for chunk in chunked(row_ids, in_chunk_size(conn)):
+                conn.execute(
+                    sa.update(QUARANTINE)
+                    .where(QUARANTINE.c.legacy_table == table)
+                    .where(one_of(conn, QUARANTINE.c.legacy_row_id, list(chunk)))
+                    .values(status="open")
+                )
+        if replayed:
+            conn.execute(
+                sa.insert(REVIEW),
+                [
+                    {
+                        "legacy_table": table,
+                        "legacy_row_id": row_id,
+                        "previous_status": "replayed",
+                        "status": "open",
+                        "reviewed_by": f"icm-migrate run {run_id}",
+                        "reviewed_at": when,
+                        "note": f"run {run_id} still quarantined the row: the replay did not load it",
+                    }
+                    for table, row_id in replayed
+                ],
             )
-        ).all()
-        if not replayed:
-            return 0
-        conn.execute(
-            sa.update(QUARANTINE).where(QUARANTINE.c.status == "replayed").values(status="open")
-        )
-        conn.execute(
-            sa.insert(REVIEW),
-            [
-                {
-                    "legacy_table": table,
-                    "legacy_row_id": row_id,
-                    "previous_status": "replayed",
-                    "status": "open",
-                    "reviewed_by": f"icm-migrate run {run_id}",
-                    "reviewed_at": when,
-                    "note": f"run {run_id} still quarantined the row: the replay did not load it",
-                }
-                for table, row_id in replayed
-            ],
-        )
     return len(replayed)

@@ -210,6 +210,39 @@ def test_the_next_run_settles_a_replay_loaded_or_open_again(store: Store, tmp_pa
         assert [(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies] == []
 
 
+def a_run(engine: sa.Engine) -> str:
+    """A migration run begun now."""
+    return load.start_run(
+        engine,
+        kind="full",
+        source="sqlite:///legacy.sqlite",
+        code_version="t",
+        rules_version="t",
+    )
+
+
+def test_a_replay_marked_after_the_run_began_waits_for_the_next_run(
+    store: Store, tmp_path: Path
+) -> None:
+    """Marked while a crashed run was stopped, before it resumed: the run may have passed that
+    table already, so its end leaves the mark for the run after it."""
+    (key, _) = two_rows(store, tmp_path)
+    with target(store) as engine:
+        crashed = a_run(engine)
+    assert review(store, "replayed", rows=[f"{key[0]}:{key[1]}"])[0] == 0
+    with target(store) as engine:
+        assert load.reopen_unloaded_replays(engine, run_id=crashed) == 0
+        assert statuses(store)[key] == "replayed"
+        later = a_run(engine)
+        assert load.reopen_unloaded_replays(engine, run_id=later) == 1
+        assert load.reopen_unloaded_replays(engine, run_id=later) == 0
+    assert statuses(store)[key] == "open"
+    assert [(r["status"], r["reviewed_by"]) for r in reviews(store)] == [
+        ("replayed", "steward-4"),
+        ("open", f"icm-migrate run {later}"),
+    ]
+
+
 def test_all_rows_or_none(store: Store, tmp_path: Path) -> None:
     (table, row_id), _ = two_rows(store, tmp_path)
     loaded = _a_loaded_row(store)
