@@ -296,6 +296,24 @@ def match_decide(
     raise typer.Exit(code)
 
 
+@app.command("review-history")
+def review_history(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    out: Path = typer.Option(..., help="The CSV file to write (replaced if it exists)."),
+    reveal_notes: bool = typer.Option(
+        False,
+        "--reveal-notes",
+        help="Include the stewards' notes (free text that may name a person).",
+    ),
+) -> None:
+    """List every review on record, stewards' and runs', oldest first, as CSV: the auditors' trail."""
+    from flows.run_review_history import run_review_history
+
+    raise typer.Exit(
+        run_review_history(target=target, out=out, console=console, reveal_notes=reveal_notes)
+    )
+
+
 @app.command("verify-report")
 def verify_report(
     report_dir: Path = typer.Argument(..., help="A folder written by `reconcile`."),

@@ -36,6 +36,13 @@ from reconcile.result import (
     ReconciliationResult,
     TableCounts,
 )
+from reconcile.review_history import (
+    HIDDEN_NOTE,
+    REVIEW_CSV_COLUMNS,
+    ReviewLine,
+    review_lines,
+    write_review_csv,
+)
 from reconcile.run_record import (
     ReconciliationRunRecord,
     finish_reconciliation_run,
@@ -46,6 +53,7 @@ from reconcile.run_record import (
 __all__ = [
     "DISCREPANCY_KINDS",
     "FORMULA_STARTS",
+    "HIDDEN_NOTE",
     "KIND_MEANINGS",
     "MATCH_CSV_COLUMNS",
     "PII_KINDS",
@@ -54,6 +62,7 @@ __all__ = [
     "QUARANTINE_STATUSES",
     "REPORT_FILES",
     "REPORT_VERSION",
+    "REVIEW_CSV_COLUMNS",
     "Discrepancy",
     "DiscrepancyKind",
     "ExpectedRows",
@@ -69,6 +78,7 @@ __all__ = [
     "ReconciliationResult",
     "ReconciliationRunRecord",
     "ReportPaths",
+    "ReviewLine",
     "TableCounts",
     "TerminalReconcileError",
     "TransientReconcileError",
@@ -83,6 +93,7 @@ __all__ = [
     "render_csv",
     "render_html",
     "render_json",
+    "review_lines",
     "safe_detail",
     "same_value",
     "shown",
@@ -92,4 +103,5 @@ __all__ = [
     "write_match_csv",
     "write_quarantine_csv",
     "write_report",
+    "write_review_csv",
 ]

@@ -1,0 +1,133 @@
+"""The auditors' list of every review on record, as CSV: stewards' decisions and what runs did.
+
+One line per row of ``migration.quarantine_review`` and ``migration.match_review``,
+oldest first: which review (``quarantine`` or ``match``), the legacy table and
+ROW_ID (for a pair, both S_CONTACT ROW_IDs), the status or decision before and
+after, who (a steward's user name, or ``icm-migrate run <id>`` for what a run did:
+a failed replay opened again, a decided pair withdrawn) and when.
+
+The notes are the stewards' own text and may name a person: a line carries
+:data:`HIDDEN_NOTE` in their place unless the caller asks to reveal them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TextIO
+
+import sqlalchemy as sa
+
+from load.target_schema import target_table
+from reconcile.render_csv import write_rows
+
+__all__ = ["HIDDEN_NOTE", "REVIEW_CSV_COLUMNS", "ReviewLine", "review_lines", "write_review_csv"]
+
+REVIEW_CSV_COLUMNS = (
+    "review",
+    "legacy_table",
+    "legacy_row_id",
+    "other_row_id",
+    "previous",
+    "new",
+    "reviewed_by",
+    "reviewed_at",
+    "note",
+)
+HIDDEN_NOTE = "[hidden: --reveal-notes shows it]"
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One review on record. ``other_row_id`` is the pair's second person (match reviews)."""
+
+    review: str
+    legacy_table: str
+    legacy_row_id: str
+    other_row_id: str
+    previous: str
+    new: str
+    reviewed_by: str
+    reviewed_at: dt.datetime
+    note: str
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A stored time in UTC (SQLite keeps it without a zone)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _history() -> sa.Subquery:
+    quarantine = target_table("migration.quarantine_review")
+    match = target_table("migration.match_review")
+    return sa.union_all(
+        sa.select(
+            sa.literal("quarantine").label("review"),
+            quarantine.c.id,
+            quarantine.c.legacy_table,
+            quarantine.c.legacy_row_id,
+            sa.literal("").label("other_row_id"),
+            quarantine.c.previous_status.label("previous"),
+            quarantine.c.status.label("new"),
+            quarantine.c.reviewed_by,
+            quarantine.c.reviewed_at,
+            quarantine.c.note,
+        ),
+        sa.select(
+            sa.literal("match").label("review"),
+            match.c.id,
+            sa.literal("S_CONTACT").label("legacy_table"),
+            match.c.person_a_row_id,
+            match.c.person_b_row_id,
+            match.c.previous_decision,
+            match.c.decision,
+            match.c.reviewed_by,
+            match.c.reviewed_at,
+            match.c.note,
+        ),
+    ).subquery()
+
+
+def review_lines(
+    conn: sa.Connection, *, reveal_notes: bool = False, batch_size: int = 5000
+) -> Iterator[ReviewLine]:
+    """Every review on record, oldest first (then quarantine before match, in the order
+    recorded); notes as :data:`HIDDEN_NOTE` unless ``reveal_notes``."""
+    history = _history()
+    stmt = sa.select(history).order_by(history.c.reviewed_at, history.c.review, history.c.id)
+    for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
+        yield ReviewLine(
+            review=row.review,
+            legacy_table=row.legacy_table,
+            legacy_row_id=row.legacy_row_id,
+            other_row_id=row.other_row_id or "",
+            previous=row.previous,
+            new=row.new,
+            reviewed_by=row.reviewed_by,
+            reviewed_at=_utc(row.reviewed_at),
+            note=row.note if reveal_notes else HIDDEN_NOTE,
+        )
+
+
+def write_review_csv(lines: Iterator[ReviewLine], out: TextIO) -> int:
+    """Write ``lines`` as CSV to ``out`` (opened with ``newline=""``), header first; returns how
+    many reviews were written. The byte order mark is the caller's (its encoding)."""
+    return write_rows(
+        out,
+        REVIEW_CSV_COLUMNS,
+        (
+            (
+                line.review,
+                line.legacy_table,
+                line.legacy_row_id,
+                line.other_row_id,
+                line.previous,
+                line.new,
+                line.reviewed_by,
+                line.reviewed_at.isoformat(),
+                line.note,
+            )
+            for line in lines
+        ),
+    )
