@@ -296,6 +296,17 @@ def match_decide(
     raise typer.Exit(code)
 
 
+@app.command()
+def status(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    as_json: bool = typer.Option(False, "--json", help="One JSON document, for scripts."),
+) -> None:
+    """Show where the store stands: runs, tables, outcomes, the stewards' open work."""
+    from flows.run_status import run_status
+
+    raise typer.Exit(run_status(target=target, console=console, as_json=as_json))
+
+
 @app.command("review-history")
 def review_history(
     target: str = typer.Option(..., help=TARGET_HELP),

@@ -33,12 +33,14 @@ from load.runs import (
 )
 from load.schema_setup import (
     UnsupportedTargetError,
+    head_revision,
     init_target,
     present_target_tables,
     schema_differences,
     target_revision,
 )
 from load.store_lock import StoreBusyError, store_lock
+from load.store_status import RunSummary, StoreStatus, TableProgress, store_status
 from load.target_schema import (
     SCHEMAS,
     SQLITE_SCHEMA_MAP,
@@ -63,7 +65,10 @@ __all__ = [
     "LoadError",
     "ReviewOutcome",
     "ReviewRefused",
+    "RunSummary",
     "StoreBusyError",
+    "StoreStatus",
+    "TableProgress",
     "TerminalLoadError",
     "TransientLoadError",
     "UnredactedSourceError",
@@ -74,6 +79,7 @@ __all__ = [
     "finish_run",
     "forget_legacy_rows",
     "has_earlier_runs",
+    "head_revision",
     "init_target",
     "latest_unfinished_run",
     "ledger_outcomes",
@@ -94,6 +100,7 @@ __all__ = [
     "start_run",
     "store_attachments",
     "store_lock",
+    "store_status",
     "sweep_unloaded",
     "target_id",
     "target_metadata",

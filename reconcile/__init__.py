@@ -46,6 +46,7 @@ from reconcile.review_history import (
 from reconcile.run_record import (
     ReconciliationRunRecord,
     finish_reconciliation_run,
+    latest_reconciliation_run,
     read_reconciliation_run,
     start_reconciliation_run,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "TerminalReconcileError",
     "TransientReconcileError",
     "finish_reconciliation_run",
+    "latest_reconciliation_run",
     "manifest_sha256",
     "mask",
     "match_lines",

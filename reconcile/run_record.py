@@ -22,6 +22,7 @@ __all__ = [
     "RUN_STATUSES",
     "ReconciliationRunRecord",
     "finish_reconciliation_run",
+    "latest_reconciliation_run",
     "read_reconciliation_run",
     "start_reconciliation_run",
 ]
@@ -94,4 +95,13 @@ def finish_reconciliation_run(
 def read_reconciliation_run(engine: sa.Engine, run_id: str) -> ReconciliationRunRecord | None:
     with engine.connect() as conn:
         row = conn.execute(sa.select(_table()).where(_table().c.id == run_id)).first()
+    return None if row is None else ReconciliationRunRecord(**row._mapping)
+
+
+def latest_reconciliation_run(engine: sa.Engine) -> ReconciliationRunRecord | None:
+    """The most recently started reconciliation's record, or None if there was none."""
+    table = _table()
+    stmt = sa.select(table).order_by(table.c.started_at.desc(), table.c.id.desc()).limit(1)
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
     return None if row is None else ReconciliationRunRecord(**row._mapping)
