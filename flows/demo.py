@@ -84,4 +84,5 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         console.print(f"quarantine worklist  {worklist}")
     if duplicates.exists():
         console.print(f"duplicate candidates {duplicates}")
+    console.print(f"the store at a glance: icm-migrate status --target sqlite:///{target}")
     return reconcile_code  # 0 only when the migration reconciles clean

@@ -320,6 +320,13 @@ def test_demo_generates_migrates_and_reconciles_clean(
         quarantined > 0
         and len({tuple(line.split(",")[:2]) for line in worklist[1:]}) == quarantined
     )
+    # The store at a glance, as the demo's last line says: the reconciliation it just ran.
+    assert "icm-migrate status --target" in _words(result.output)
+    status = CliRunner().invoke(
+        app, ["status", "--target", f"sqlite:///{work / 'new-store.sqlite'}", "--json"]
+    )
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["latest_reconciliation"]["status"] == "clean"
     (work / "reports" / "discrepancies.csv").write_text("edited\n", encoding="utf-8")
     assert CliRunner().invoke(app, ["verify-report", str(work / "reports")]).exit_code != 0
 
