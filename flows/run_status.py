@@ -164,6 +164,11 @@ def _render(console: Console, target: str, doc: dict[str, Any]) -> None:
     tables = doc["latest_run_tables"]
     done = sum(t["state"] == "done" for t in tables)
     console.print(f"Latest run: {done} of {len(tables)} legacy tables done.")
+    if doc["runs"][0]["status"] in ("running", "failed") and not doc["writing_now"]:
+        console.print(
+            "[yellow]The latest run stopped before its end[/yellow] (a crash or an error): "
+            "migrate again to resume it where it stopped."
+        )
     for t in tables:
         if t["state"] == "under way":
             console.print(

@@ -90,6 +90,7 @@ def test_a_migrated_store_accounts_for_every_legacy_row(store: Store, tmp_path: 
         in printed
     )
     assert "No migration run is writing the store now" in printed
+    assert "stopped before its end" not in printed
     assert f"Latest reconciliation {latest['id']}: clean" in printed
 
 
@@ -113,7 +114,9 @@ def test_a_crashed_run_shows_where_it_stopped(store: Store) -> None:
     assert states[0] == "done" and states[-1] == "not started"
     # Done, then at most one under way, then not started: in load order.
     assert states == sorted(states, key=["done", "under way", "not started"].index)
-    assert "of 16 legacy tables done" in shown(store)
+    printed = shown(store)
+    assert "of 16 legacy tables done" in printed
+    assert "The latest run stopped before its end" in printed
 
     migrate_store(store)  # resumed: every table done again
     assert {t["state"] for t in status(store)["latest_run_tables"]} == {"done"}
