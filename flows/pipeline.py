@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,13 +277,25 @@ def write_prepared(job: MigrationJob, prepared: PreparedBatch) -> BatchReport:
 def run_matching(job: MigrationJob) -> int:
     """Propose probable duplicate persons for a steward; never merges. Returns the pairs written."""
     candidates = proposed_pairs(job.source, batch_size=job.batch_size)
-    outcome = load.write_match_candidates(job.target, candidates, run_id=job.run_id)
+
+    def in_source(persons: Collection[str]) -> Collection[str]:
+        return extract.read_rows_by_key(job.source, "S_CONTACT", persons, ()).keys()
+
+    outcome = load.write_match_candidates(
+        job.target, candidates, run_id=job.run_id, in_source=in_source
+    )
     log.info("S_CONTACT: %d probable duplicate pairs proposed", outcome.written)
     if outcome.withdrawn:
         log.warning(
             "S_CONTACT: %d duplicate pairs a steward had decided are no longer proposed by the "
             "matching rules and were withdrawn; migration.match_review keeps their decisions",
             outcome.withdrawn,
+        )
+    if outcome.kept:
+        log.warning(
+            "S_CONTACT: %d duplicate pairs a steward had decided are no longer proposed but kept: "
+            "a person of theirs is gone from the source and kept in the store",
+            outcome.kept,
         )
     return outcome.written
 

@@ -7,12 +7,19 @@ pair a steward had decided is withdrawn, not lost: ``migration.match_review`` ge
 row saying which decision it had, who made it and when, and which run withdrew it.
 Proposed again later, it starts ``pending``: the persons changed since the decision,
 so a steward looks again (an old ``same_person`` is never applied to new evidence).
+
+One exception keeps a decided pair: a person of it gone from the source with no trail
+(no merge record) whom the store keeps, as it keeps every such row
+(flows.source_deletions): a replica missing rows must not cost the stewards their
+decisions. ``reconcile`` reports the person as ``deleted_in_source`` and the pair as
+``unexpected_in_target``, until the person is back or a pruning run lets both go.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +29,7 @@ import sqlalchemy as sa
 from load.errors import TerminalLoadError
 from load.target_schema import target_table
 from load.transaction import write_transaction
-from load.upsert import upsert_rows
+from load.upsert import chunked, in_chunk_size, one_of, upsert_rows
 
 __all__ = [
     "MATCH_COLUMNS",
@@ -34,6 +41,7 @@ __all__ = [
 
 CANDIDATE = target_table("migration.person_match_candidate")
 REVIEW = target_table("migration.match_review")
+LEDGER = target_table("migration.ledger")
 WITHDRAWN = "withdrawn"
 """``match_review.decision`` of a decided pair the rules stopped proposing (not a steward's)."""
 MATCH_COLUMNS = ("person_a_row_id", "person_b_row_id", "score", "evidence")
@@ -49,6 +57,8 @@ class CandidateWrite:
     """Pairs inserted, changed or removed."""
     withdrawn: int
     """Of those removed, pairs a steward had decided (their decisions kept in the history)."""
+    kept: int = 0
+    """Decided pairs not proposed, kept: a person of theirs is gone from the source, kept."""
 
 
 _DECIDED = (CANDIDATE.c.decision, CANDIDATE.c.decided_by, CANDIDATE.c.decided_at)
@@ -108,7 +118,11 @@ def candidate_pairs(candidates: pd.DataFrame) -> list[tuple[str, str, float, str
 
 
 def write_match_candidates(
-    engine: sa.Engine, candidates: pd.DataFrame, *, run_id: str
+    engine: sa.Engine,
+    candidates: pd.DataFrame,
+    *,
+    run_id: str,
+    in_source: Callable[[Collection[str]], Collection[str]] | None = None,
 ) -> CandidateWrite:
     """Store the run's whole set of candidate pairs (columns :data:`MATCH_COLUMNS`).
 
@@ -117,7 +131,9 @@ def write_match_candidates(
     ``decided_at``); an unchanged pair is left untouched (run id included).
     A pair the rules no longer propose (a person merged away or edited since)
     is removed; one a steward had decided is recorded as :data:`WITHDRAWN` in
-    ``migration.match_review`` first (see the module doc).
+    ``migration.match_review`` first, unless a person of it is gone from the source
+    and still in the ledger (see the module doc): ``in_source`` says which of the
+    S_CONTACT ROW_IDs it is given are in the source now (without it, all are).
     Pairs are unordered: (b, a) is stored as (a, b).
     """
     missing = [c for c in MATCH_COLUMNS if c not in candidates.columns]
@@ -139,6 +155,9 @@ def write_match_candidates(
             for row in stored
             if (row["person_a_row_id"], row["person_b_row_id"]) not in proposed
         ]
+        held = _held_though_gone(conn, [r for r in stale if r["decision"] != "pending"], in_source)
+        kept = [r for r in stale if {r["person_a_row_id"], r["person_b_row_id"]} & held]
+        stale = [r for r in stale if not {r["person_a_row_id"], r["person_b_row_id"]} & held]
         now = dt.datetime.now(dt.UTC)
         withdrawn = [_withdrawal(row, run_id, now) for row in stale if row["decision"] != "pending"]
         if withdrawn:
@@ -160,4 +179,26 @@ def write_match_candidates(
             update=[*_VALUES, "run_id"],
             changed_when=_VALUES,
         )
-    return CandidateWrite(written=removed + upserted, withdrawn=len(withdrawn))
+    return CandidateWrite(written=removed + upserted, withdrawn=len(withdrawn), kept=len(kept))
+
+
+def _held_though_gone(
+    conn: sa.Connection,
+    pairs: list[sa.RowMapping],
+    in_source: Callable[[Collection[str]], Collection[str]] | None,
+) -> set[str]:
+    """The persons of ``pairs`` gone from the source whom the ledger still holds (kept)."""
+    persons = {p for r in pairs for p in (r["person_a_row_id"], r["person_b_row_id"])}
+    if not persons or in_source is None:
+        return set()
+    gone = sorted(persons - set(in_source(persons)))
+    held: set[str] = set()
+    for chunk in chunked(gone, in_chunk_size(conn)):
+        held.update(
+            conn.execute(
+                sa.select(LEDGER.c.legacy_row_id)
+                .where(LEDGER.c.legacy_table == "S_CONTACT")
+                .where(one_of(conn, LEDGER.c.legacy_row_id, list(chunk)))
+            ).scalars()
+        )
+    return held & set(gone)

@@ -576,3 +576,38 @@ def test_a_crash_before_the_merged_away_person_is_forgotten_resumes_right(
     _migrate(legacy, files, fresh, tmp_path / "fresh-store")
     assert dump_target(engine) == dump_target(make_target_engine(fresh))
     engine.dispose()
+
+
+@pytest.mark.parametrize("target_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_decided_pair_whose_person_vanished_stays_until_a_prune(
+    target_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A person gone from the source with no merge record is kept, as every such row is (a
+    broken replica must not cost anything); so is the steward's decision on their pair.
+    Reconcile reports both; a pruning run lets both go, the decision kept in the history."""
+    legacy, files = sqlite_legacy(tmp_path, persons=90, seed=4)
+    engine = make_target_engine(target_url)
+    _migrate(legacy, files, target_url, tmp_path / "store")
+    pair = min(tuple(sorted(p)) for p in match_pairs(engine))
+    load.decide_matches(engine, [pair], "different", decided_by="a.steward", note="compared")
+    person = pair[0]
+    assert _execute(legacy, 'DELETE FROM "S_CONTACT" WHERE "ROW_ID" = ?', (person,)) == 1
+
+    _migrate(legacy, files, target_url, tmp_path / "store")
+    assert frozenset(pair) in match_pairs(engine) and withdrawn_pairs(engine) == {}
+    assert "1 duplicate pairs a steward had decided are no longer proposed but kept" in caplog.text
+    result = _reconcile(legacy, files, target_url, tmp_path)
+    found = {
+        (d.kind, d.legacy_table, d.legacy_row_id, d.target_table) for d in result.discrepancies
+    }
+    assert ("deleted_in_source", "S_CONTACT", person, "person") in found
+    assert ("unexpected_in_target", "S_CONTACT", pair[0], "person_match_candidate") in found
+
+    _migrate(legacy, files, target_url, tmp_path / "store", prune_deleted=True)
+    assert frozenset(pair) not in match_pairs(engine)
+    assert withdrawn_pairs(engine) == {pair: "different"}
+    after = _reconcile(legacy, files, target_url, tmp_path)
+    assert after.status == "clean", [
+        (d.kind, d.legacy_table, d.target_table, d.detail) for d in after.discrepancies
+    ][:8]
+    engine.dispose()

@@ -23,8 +23,9 @@ commits); a third run then resumes it, with a batch size of its own. It must hol
   that the re-run still quarantines is open again, with a history row of the run's; the
   review history stays whole.
 * a probable duplicate pair a steward decided before the re-run (drawn at random) keeps its
-  decision while the rules still propose it; otherwise it is gone, and the review history
-  holds its decision as withdrawn.
+  decision while the rules still propose it, or while a person of it is gone from the source
+  and kept (reconcile then reports the pair too); otherwise it is gone, and the review
+  history holds its decision as withdrawn.
 
 This is what the re-run's skipping rests on: a row is left alone only when its source, its
 outcome and everything it writes are what they were (load/output_digest.py), so an edit
@@ -214,13 +215,18 @@ def _decide(store: Store, picks: list[int]) -> dict[tuple[str, str], str]:
     return decided
 
 
-def _assert_decisions_kept_or_withdrawn(store: Store, decided: dict[tuple[str, str], str]) -> None:
-    """A decided pair still proposed keeps its decision; one the re-run removed was withdrawn
-    on the record. Then the decisions are undone, for the store to compare with a fresh
-    migration's."""
+def _assert_decisions_kept_or_withdrawn(
+    store: Store, decided: dict[tuple[str, str], str], held: set[str]
+) -> set[tuple[str, str]]:
+    """A decided pair still stored keeps its decision; one the re-run removed was withdrawn on
+    the record; one with a person gone from the source whom the store still ``held`` is kept
+    (and returned: reconcile reports it, as the rules do not propose it). Then the decisions
+    are undone, for the store to compare with a fresh migration's."""
     now = _pairs(store)
     review = load.target_table("match_review")
     candidate = load.target_table("person_match_candidate")
+    kept = {pair for pair in decided if set(pair) & held}
+    assert kept <= now.keys()
     with target(store) as engine, engine.begin() as conn:
         withdrawn = {
             (r.person_a_row_id, r.person_b_row_id): r.previous_decision
@@ -233,10 +239,13 @@ def _assert_decisions_kept_or_withdrawn(store: Store, decided: dict[tuple[str, s
         conn.execute(
             sa.update(candidate).values(decision="pending", decided_by=None, decided_at=None)
         )
-    if withdrawn:
+    if kept:
+        event("a decided pair was kept: a person of it is gone from the source")
+    elif withdrawn:
         event("a decided pair was withdrawn")
     elif decided:
         event("pairs were decided before the re-run")
+    return kept
 
 
 @pytest.mark.parametrize("engine", list(EXAMPLES))
@@ -300,7 +309,8 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
                 return
 
             _assert_reviews_settled(store, reviewed)
-            _assert_decisions_kept_or_withdrawn(store, decided)
+            held = set() if prune else {row_id for table, row_id in gone if table == "S_CONTACT"}
+            kept = _assert_decisions_kept_or_withdrawn(store, decided, held)
             if not gone or prune:
                 assert_fresh_migration_gives(
                     store,
@@ -310,6 +320,7 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
             if gone:
                 event(f"rows went from the source, {'pruned' if prune else 'kept'}")
             expected = expected_after_rerun(store, before, after, pruned=prune)
+            expected |= {("unexpected_in_target", "S_CONTACT", a) for a, _ in kept}
             with reconcile(store, folder / "report") as result:
                 found = {(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies}
             assert found == expected
