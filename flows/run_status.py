@@ -1,7 +1,6 @@
 """Run ``status``: where a store stands, for the migration engineers (and scripts, with --json).
 
-Its schema revision; whether a migration run is writing it now (a try of the store's shared
-lock, let go at once); the latest migration runs; the latest run's tables, done, under way or
+Its schema revision; whether a migration run is writing it now (load.held_exclusively); the latest migration runs; the latest run's tables, done, under way or
 not started; the ledger's outcomes per legacy table; the stewards' open work (quarantine
 records by status, probable duplicate pairs by decision); and the latest reconciliation.
 Read from what has committed, so it answers while a migration runs. Nothing shown is
@@ -30,17 +29,12 @@ __all__ = ["EXIT_ERROR", "EXIT_SHOWN", "run_status", "status_document"]
 EXIT_SHOWN, EXIT_ERROR = 0, 2
 
 
-def _writing_now(engine: sa.Engine) -> bool:
-    """True when a migration run (or a steward's decision) holds the store's lock now."""
-    try:
-        with load.store_lock(engine, exclusive=False):
-            return False
-    except load.StoreBusyError:
-        return True
-
-
 def _time(value: dt.datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value is not None else None
+    """A stored time as ISO text in UTC (SQLite keeps it without a zone)."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return value.isoformat(timespec="seconds")
 
 
 def status_document(
@@ -53,7 +47,6 @@ def status_document(
     """The status as plain JSON-ready values (what ``--json`` prints)."""
     return {
         "schema_revision": revision,
-        "schema_current": revision == load.head_revision(),
         "writing_now": writing_now,
         "runs": [
             {
@@ -102,17 +95,27 @@ def run_status(
     Returns 0 when shown, 2 on error."""
     try:
         engine = make_target_engine(target)
+    except SettingError as exc:
+        console.print(f"[red]Status stopped:[/red] {exc}")
+        return EXIT_ERROR
+    try:
         revision = load.target_revision(engine)
-        if revision is None:
+        head = load.head_revision()
+        if revision != head:
             console.print(
-                f"[red]Status stopped:[/red] {redact(target)} is not a store yet: "
-                "run icm-migrate init-target or migrate first"
+                f"[red]Status stopped:[/red] {redact(target)} "
+                + (
+                    "is not a store yet: run icm-migrate init-target or migrate first"
+                    if revision is None
+                    else f"is at schema revision {revision} and this code reads {head}: "
+                    "run icm-migrate init-target with the code that matches"
+                )
             )
             return EXIT_ERROR
-        writing = _writing_now(engine)
+        writing = load.held_exclusively(engine)
         status = load.store_status(engine)
         reconciliation = latest_reconciliation_run(engine)
-    except SettingError as exc:
+    except load.LoadError as exc:
         console.print(f"[red]Status stopped:[/red] {exc}")
         return EXIT_ERROR
     except sa.exc.SQLAlchemyError as exc:
@@ -121,6 +124,8 @@ def run_status(
             f"({type(exc).__name__}); a retry may help if it was unreachable"
         )
         return EXIT_ERROR
+    finally:
+        engine.dispose()
     document = status_document(
         status, revision=revision, writing_now=writing, reconciliation=reconciliation
     )
@@ -142,10 +147,9 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _render(console: Console, target: str, doc: dict[str, Any]) -> None:
-    current = "current" if doc["schema_current"] else "older than this code: run init-target"
-    console.print(f"Store {target}, schema revision {doc['schema_revision']} ({current})")
+    console.print(f"Store {target}, schema revision {doc['schema_revision']}")
     console.print(
-        "A migration run is writing the store now."
+        "A migration run (or a steward's decision) is writing the store now."
         if doc["writing_now"]
         else "No migration run is writing the store now."
     )
@@ -193,5 +197,6 @@ def _render(console: Console, target: str, doc: dict[str, Any]) -> None:
     else:
         console.print(
             f"Latest reconciliation {latest['id']}: {latest['status']}, started "
-            f"{latest['started_at']}, report in {latest['report_dir'] or '(not written)'}"
+            f"{_shown_time(latest['started_at'])} UTC, report in "
+            f"{latest['report_dir'] or '(not written)'}"
         )

@@ -39,7 +39,7 @@ from load.schema_setup import (
     schema_differences,
     target_revision,
 )
-from load.store_lock import StoreBusyError, store_lock
+from load.store_lock import StoreBusyError, held_exclusively, store_lock
 from load.store_status import RunSummary, StoreStatus, TableProgress, store_status
 from load.target_schema import (
     SCHEMAS,
@@ -80,6 +80,7 @@ __all__ = [
     "forget_legacy_rows",
     "has_earlier_runs",
     "head_revision",
+    "held_exclusively",
     "init_target",
     "latest_unfinished_run",
     "ledger_outcomes",

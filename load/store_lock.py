@@ -28,7 +28,7 @@ import sqlalchemy as sa
 
 from load.errors import TransientLoadError
 
-__all__ = ["LOCK_SUFFIX", "StoreBusyError", "store_lock"]
+__all__ = ["LOCK_SUFFIX", "StoreBusyError", "held_exclusively", "store_lock"]
 
 LOCK_SUFFIX = ".icm-lock"
 """The SQLite store's lock file is the database file's name plus this."""
@@ -110,3 +110,39 @@ def _file_lock(path: Path, *, exclusive: bool) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def held_exclusively(engine: sa.Engine) -> bool:
+    """Whether a migration run (or a steward's decision) holds the store's lock now.
+
+    On PostgreSQL it asks ``pg_locks`` and takes nothing. On SQLite it tries a shared
+    ``flock`` and lets it go at once (there is no way to ask): a migration starting in
+    that instant is told the store is busy, and may simply be started again. A store
+    whose lock file does not exist was never locked: the file is not made.
+    """
+    if engine.dialect.name == "postgresql":
+        unsigned = _ADVISORY_KEY & 0xFFFF_FFFF_FFFF_FFFF
+        with engine.connect() as conn:
+            holders = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid) "
+                    "AND objsubid = 1 AND mode = 'ExclusiveLock' AND granted"
+                ),
+                {"high": unsigned >> 32, "low": unsigned & 0xFFFF_FFFF},
+            ).scalar_one()
+        return bool(holders)
+    if engine.dialect.name == "sqlite" and (path := _sqlite_file(engine.url)) is not None:
+        try:
+            descriptor = os.open(f"{path}{LOCK_SUFFIX}", os.O_RDWR)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(descriptor)
+        return False
+    return False

@@ -92,8 +92,8 @@ def _history() -> sa.Subquery:
 def review_lines(
     conn: sa.Connection, *, reveal_notes: bool = False, batch_size: int = 5000
 ) -> Iterator[ReviewLine]:
-    """Every review on record, oldest first (then quarantine before match, in the order
-    recorded); notes as :data:`HIDDEN_NOTE` unless ``reveal_notes``."""
+    """Every review on record, oldest first (at one time, match reviews before quarantine
+    reviews, each in the order recorded); notes as :data:`HIDDEN_NOTE` unless ``reveal_notes``."""
     history = _history()
     stmt = sa.select(history).order_by(history.c.reviewed_at, history.c.review, history.c.id)
     for row in conn.execute(stmt.execution_options(yield_per=batch_size)):

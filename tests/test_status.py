@@ -22,6 +22,7 @@ import load
 from extract.legacy_schema import LEGACY_TABLE_NAMES
 from flows.cli import app
 from flows.run_status import run_status
+from load.store_lock import LOCK_SUFFIX
 from transform import TABLE_LOAD_ORDER
 
 pytestmark = pytest.mark.timeout(300)
@@ -62,7 +63,7 @@ def test_a_migrated_store_accounts_for_every_legacy_row(store: Store, tmp_path: 
     with reconcile(store, tmp_path / "report") as result:
         assert result.status == "clean"
     document = status(store)
-    assert document["schema_current"] and not document["writing_now"]
+    assert document["schema_revision"] == load.head_revision() and not document["writing_now"]
     (run,) = document["runs"]
     assert (run["status"], run["kind"], run["finished_at"] is not None) == (
         "succeeded",
@@ -139,7 +140,7 @@ def test_the_stewards_work_is_counted(store: Store) -> None:
 def test_a_run_writing_the_store_is_seen(store: Store) -> None:
     with target(store) as engine, load.store_lock(engine, exclusive=True):
         assert status(store)["writing_now"] is True
-        assert "A migration run is writing the store now" in shown(store)
+        assert "A migration run (or a steward's decision) is writing the store now" in shown(store)
     assert status(store)["writing_now"] is False
 
 
@@ -156,6 +157,27 @@ def test_an_empty_store_has_no_run_yet(tmp_path: Path) -> None:
     buffer = io.StringIO()
     assert run_status(target=url, console=Console(file=buffer, width=200)) == 0
     assert "No migration run yet" in buffer.getvalue()
+    assert not (tmp_path / f"empty.sqlite{LOCK_SUFFIX}").exists()  # asking locks nothing
+
+
+def test_a_store_at_another_revision_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    load.init_target(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
+    buffer = io.StringIO()
+    code = run_status(target=str(engine.url), console=Console(file=buffer, width=200))
+    said = " ".join(buffer.getvalue().split())
+    assert (
+        code == 2 and f"at schema revision 0007 and this code reads {load.head_revision()}" in said
+    )
+
+
+def test_an_engine_the_store_cannot_be_on_is_one_line(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    url = "mysql+pymysql://root@127.0.0.1:3306/mysql"
+    assert run_status(target=url, console=Console(file=buffer, width=200)) == 2
+    assert "Status stopped" in buffer.getvalue() and "Traceback" not in buffer.getvalue()
 
 
 def test_the_command_line_prints_json_on_standard_output(store: Store) -> None:
