@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -24,6 +25,7 @@ __all__ = [
 QUARANTINE = target_table("migration.quarantine")
 DQ_FLAG = target_table("migration.dq_flag")
 LEDGER = target_table("migration.ledger")
+QUARANTINE_REVIEW = target_table("migration.quarantine_review")
 FLAG_KEY = ("legacy_table", "legacy_row_id", "code", "field")
 _FLAG_VALUES = ("target_table", "target_id", "original_value", "normalised_value")
 _QUARANTINE_COLUMNS = (
@@ -99,8 +101,10 @@ def write_quarantine(
 ) -> int:
     """Upsert quarantine records, one per legacy row. A new record, or one whose reasons or raw
     row changed, is ``open`` (to review again); an unchanged one keeps its status (a steward's
-    ``waived`` stands) and its run id."""
+    ``waived`` stands) and its run id. A reviewed record (not ``open``) that changed is
+    opened again on the record: a ``quarantine_review`` row by the run says so."""
     rows = [_quarantine_row(r, run_id) for r in records]
+    _record_reopened(conn, rows, run_id)
     update = [c for c in _QUARANTINE_COLUMNS if c not in ("legacy_table", "legacy_row_id")]
     return upsert_rows(
         conn,
@@ -158,3 +162,43 @@ def current_quarantine() -> sa.FromClause:
             LEDGER.c.outcome == "quarantined",
         ),
     )
+
+
+def _record_reopened(conn: sa.Connection, rows: Sequence[tuple[str, ...]], run_id: str) -> None:
+    """Append a review row for each record among ``rows`` (as :func:`_quarantine_row` makes
+    them) that a steward had reviewed and that changed: the upsert opens it again."""
+    new = {(r[0], r[1]): r[3:6] for r in rows}
+    by_table: dict[str, list[str]] = {}
+    for table, row_id in new:
+        by_table.setdefault(table, []).append(row_id)
+    reopened = []
+    for table, row_ids in by_table.items():
+        stmt = sa.select(
+            QUARANTINE.c.legacy_row_id,
+            QUARANTINE.c.status,
+            QUARANTINE.c.reason_codes,
+            QUARANTINE.c.details,
+            QUARANTINE.c.raw_row,
+        ).where(QUARANTINE.c.legacy_table == table, QUARANTINE.c.status != "open")
+        for row_id, status, *stored in select_in_chunks(
+            conn, stmt, QUARANTINE.c.legacy_row_id, row_ids
+        ):
+            if (table, row_id) in new and tuple(stored) != new[(table, row_id)]:
+                reopened.append((table, row_id, status))
+    if reopened:
+        when = dt.datetime.now(dt.UTC)
+        conn.execute(
+            sa.insert(QUARANTINE_REVIEW),
+            [
+                {
+                    "legacy_table": table,
+                    "legacy_row_id": row_id,
+                    "previous_status": status,
+                    "status": "open",
+                    "reviewed_by": f"icm-migrate run {run_id}",
+                    "reviewed_at": when,
+                    "note": f"run {run_id} found its reasons or raw row changed: to review again",
+                }
+                for table, row_id, status in reopened
+            ],
+        )

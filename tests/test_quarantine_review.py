@@ -162,12 +162,18 @@ def test_a_changed_record_opens_again_and_its_history_stays(store: Store, tmp_pa
         legacy.dispose()
     migrate_store(store)
     assert statuses(store)[key] == "open"  # its raw row changed: to review again
-    (history,) = reviews(store)
-    assert (history["legacy_row_id"], history["status"]) == (key[1], "waived")
+    waived, reopened = reviews(store)  # the steward's waiver stays; the run's change follows
+    assert (waived["legacy_row_id"], waived["status"]) == (key[1], "waived")
+    assert (reopened["legacy_row_id"], reopened["previous_status"], reopened["status"]) == (
+        key[1],
+        "waived",
+        "open",
+    )
+    assert reopened["reviewed_by"].startswith("icm-migrate run ")
     line = next(
         x for x in worklist(store, tmp_path) if (x["legacy_table"], x["legacy_row_id"]) == key
     )
-    assert (line["status"], line["last_review_status"]) == ("open", "waived")
+    assert (line["status"], line["last_review_status"]) == ("open", "open")
 
 
 def test_the_next_run_settles_a_replay_loaded_or_open_again(store: Store, tmp_path: Path) -> None:
