@@ -176,7 +176,9 @@ def test_a_changed_record_opens_again_and_its_history_stays(store: Store, tmp_pa
     assert (line["status"], line["last_review_status"]) == ("open", "open")
 
 
-def test_the_next_run_settles_a_replay_loaded_or_open_again(store: Store, tmp_path: Path) -> None:
+def test_the_next_run_settles_a_replay_loaded_or_open_again(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """``replayed`` waits for the next run: the row it loads leaves the quarantine; one it still
     quarantines is open again, on the record, and back on the worklist of open rows."""
     lines = worklist(store, tmp_path)
@@ -209,6 +211,7 @@ def test_the_next_run_settles_a_replay_loaded_or_open_again(store: Store, tmp_pa
     assert settled["reviewed_by"].startswith("icm-migrate run ")
     open_rows = {(x["legacy_table"], x["legacy_row_id"]) for x in worklist(store, tmp_path)}
     assert unfixed in open_rows and fixed not in open_rows
+    assert "1 quarantined rows a steward marked replayed are still quarantined" in caplog.text
 
     migrate_store(store)  # nothing left to settle: nothing recorded
     assert len(reviews(store)) == 3
@@ -247,6 +250,18 @@ def test_a_replay_marked_after_the_run_began_waits_for_the_next_run(
         ("replayed", "steward-4"),
         ("open", f"icm-migrate run {later}"),
     ]
+
+    # Marked by hand in SQL, with no history: taken as marked before any run.
+    quarantine = load.target_table("quarantine")
+    with target(store) as engine:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(quarantine)
+                .where(quarantine.c.legacy_table == key[0], quarantine.c.legacy_row_id == key[1])
+                .values(status="replayed")
+            )
+        assert load.reopen_unloaded_replays(engine, run_id=later) == 1
+    assert statuses(store)[key] == "open"
 
 
 def test_all_rows_or_none(store: Store, tmp_path: Path) -> None:
