@@ -70,10 +70,10 @@ def _withdrawal(pair: sa.RowMapping, run_id: str, at: dt.datetime) -> dict[str, 
     The decision's maker and time go into the note too: a decision set outside
     ``match-decide`` has no earlier history row to keep them.
     """
-    at = pair["decided_at"]
-    if at is not None and at.tzinfo is None:  # SQLite keeps no zone: the value is UTC
-        at = at.replace(tzinfo=dt.UTC)
-    decided_at = at.isoformat() if at is not None else "an unknown time"
+    decided: dt.datetime | None = pair["decided_at"]
+    if decided is not None and decided.tzinfo is None:  # SQLite keeps no zone: it is UTC
+        decided = decided.replace(tzinfo=dt.UTC)
+    decided_at = decided.isoformat() if decided is not None else "an unknown time"
     return {
         "person_a_row_id": pair["person_a_row_id"],
         "person_b_row_id": pair["person_b_row_id"],

@@ -217,9 +217,14 @@ def test_match_candidates_keep_the_stewards_decision(target: sa.Engine) -> None:
 
 
 def test_a_decided_pair_no_longer_proposed_is_withdrawn_on_the_record(target: sa.Engine) -> None:
-    """Both pairs go, as a fresh migration would have neither; the steward's decision stays in
-    the review history, and a pair proposed again starts pending."""
-    pairs = candidates(("1-A", "1-B", 0.9, ["family_name"]), ("1-A", "1-C", 0.7, ["phn"]))
+    """Every pair goes, as a fresh migration would have none; the stewards' decisions stay in
+    the review history (even one set by hand that says neither who nor when), and a pair
+    proposed again starts pending."""
+    pairs = candidates(
+        ("1-A", "1-B", 0.9, ["family_name"]),
+        ("1-A", "1-C", 0.7, ["phn"]),
+        ("1-B", "1-D", 0.6, ["phn"]),
+    )
     load.write_match_candidates(target, pairs, run_id=start(target))
     table, review = load.target_table("person_match_candidate"), load.target_table("match_review")
     decided_at = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
@@ -229,23 +234,30 @@ def test_a_decided_pair_no_longer_proposed_is_withdrawn_on_the_record(target: sa
             .where(table.c.person_b_row_id == "1-B")
             .values(decision="same_person", decided_by="a.steward", decided_at=decided_at)
         )
+        conn.execute(
+            sa.update(table).where(table.c.person_b_row_id == "1-D").values(decision="different")
+        )
 
     later = start(target)
     assert load.write_match_candidates(target, candidates(), run_id=later) == load.CandidateWrite(
-        written=2, withdrawn=1
+        written=3, withdrawn=2
     )
     with target.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
-        (row,) = conn.execute(sa.select(review)).all()
+        row, unsigned = conn.execute(sa.select(review).order_by(review.c.person_b_row_id)).all()
+    assert (unsigned.previous_decision, unsigned.decision) == ("different", WITHDRAWN)
+    assert "an unknown steward at an unknown time" in unsigned.note
     assert (row.person_a_row_id, row.person_b_row_id) == ("1-A", "1-B")
     assert (row.previous_decision, row.decision) == ("same_person", WITHDRAWN)
     assert row.reviewed_by == f"icm-migrate run {later}"
     assert "a.steward" in row.note and "2026-11-02T09:30:00+00:00" in row.note
+    withdrawn_at = row.reviewed_at.replace(tzinfo=row.reviewed_at.tzinfo or dt.UTC)
+    assert withdrawn_at > decided_at  # when the run withdrew it, not when it was decided
 
     load.write_match_candidates(target, pairs, run_id=start(target))
     with target.connect() as conn:
         again = conn.execute(sa.select(table).where(table.c.person_b_row_id == "1-B")).one()
-        assert conn.execute(sa.select(sa.func.count()).select_from(review)).scalar_one() == 1
+        assert conn.execute(sa.select(sa.func.count()).select_from(review)).scalar_one() == 2
     assert (again.decision, again.decided_by, again.decided_at) == ("pending", None, None)
 
 
