@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
@@ -99,7 +100,7 @@ def run_status(
         console.print(f"[red]Status stopped:[/red] {exc}")
         return EXIT_ERROR
     try:
-        revision = load.target_revision(engine)
+        revision = None if _missing_file(engine) else load.target_revision(engine)
         head = load.head_revision()
         if revision != head:
             console.print(
@@ -108,7 +109,7 @@ def run_status(
                     "is not a store yet: run icm-migrate init-target or migrate first"
                     if revision is None
                     else f"is at schema revision {revision} and this code reads {head}: "
-                    "run icm-migrate init-target with the code that matches"
+                    "upgrade it with icm-migrate init-target, or use the code that matches"
                 )
             )
             return EXIT_ERROR
@@ -135,6 +136,14 @@ def run_status(
     else:
         _render(console, redact(target), document)
     return EXIT_SHOWN
+
+
+def _missing_file(engine: sa.Engine) -> bool:
+    """A SQLite store whose file does not exist (connecting would make an empty one)."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+        return False
+    return not Path(database.removeprefix("file:")).exists()
 
 
 def _shown_time(text: str | None) -> str:

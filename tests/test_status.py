@@ -149,6 +149,7 @@ def test_a_store_not_yet_made_is_an_error(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nothing.sqlite'}"
     assert run_status(target=url, console=Console(file=buffer, width=200)) == 2
     assert "is not a store yet" in " ".join(buffer.getvalue().split())
+    assert not (tmp_path / "nothing.sqlite").exists()  # a mistyped path makes no empty file
 
 
 def test_an_empty_store_has_no_run_yet(tmp_path: Path) -> None:
