@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from rich.table import Table
 
 import load
 from flows.engines import SettingError, make_target_engine, redact
+from flows.steward_commands import store_problem
 from reconcile import ReconciliationRunRecord, latest_reconciliation_run
 
 __all__ = ["EXIT_ERROR", "EXIT_SHOWN", "run_status", "status_document"]
@@ -100,19 +100,10 @@ def run_status(
         console.print(f"[red]Status stopped:[/red] {exc}")
         return EXIT_ERROR
     try:
-        revision = None if _missing_file(engine) else load.target_revision(engine)
-        head = load.head_revision()
-        if revision != head:
-            console.print(
-                f"[red]Status stopped:[/red] {redact(target)} "
-                + (
-                    "is not a store yet: run icm-migrate init-target or migrate first"
-                    if revision is None
-                    else f"is at schema revision {revision} and this code reads {head}: "
-                    "upgrade it with icm-migrate init-target, or use the code that matches"
-                )
-            )
+        if problem := store_problem(engine, target):
+            console.print(f"[red]Status stopped:[/red] {problem}")
             return EXIT_ERROR
+        revision = load.head_revision()
         writing = load.held_exclusively(engine)
         status = load.store_status(engine)
         reconciliation = latest_reconciliation_run(engine)
@@ -136,14 +127,6 @@ def run_status(
     else:
         _render(console, redact(target), document)
     return EXIT_SHOWN
-
-
-def _missing_file(engine: sa.Engine) -> bool:
-    """A SQLite store whose file does not exist (connecting would make an empty one)."""
-    database = engine.url.database or ""
-    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
-        return False
-    return not Path(database.removeprefix("file:")).exists()
 
 
 def _shown_time(text: str | None) -> str:

@@ -28,7 +28,7 @@ import load
 from flows.engines import SettingError, make_target_engine, redact
 from reconcile import FORMULA_STARTS, ReconcileError
 
-__all__ = ["named_keys", "on_store", "read_keys", "write_atomically"]
+__all__ = ["named_keys", "on_store", "read_keys", "store_problem", "write_atomically"]
 
 T = TypeVar("T")
 
@@ -50,6 +50,9 @@ def on_store(
         console.print(f"[red]{action} stopped:[/red] {exc}")
         return None
     try:
+        if problem := store_problem(engine, target):
+            console.print(f"[red]{action} stopped:[/red] {problem}")
+            return None
         with load.store_lock(engine, exclusive=exclusive):
             return work(engine)
     except (load.LoadError, ReconcileError) as exc:
@@ -67,6 +70,29 @@ def on_store(
         )
     finally:
         engine.dispose()
+    return None
+
+
+def store_problem(engine: sa.Engine, target: str) -> str | None:
+    """Why ``engine`` is not a store this code can read (what to do about it), or None.
+
+    A SQLite file that does not exist is not opened: connecting would make an empty one.
+    """
+    database = engine.url.database or ""
+    missing = (
+        engine.dialect.name == "sqlite"
+        and database not in ("", ":memory:")
+        and not Path(database.removeprefix("file:")).exists()
+    )
+    revision = None if missing else load.target_revision(engine)
+    head = load.head_revision()
+    if revision is None:
+        return f"{redact(target)} is not a store yet: run icm-migrate init-target or migrate first"
+    if revision != head:
+        return (
+            f"{redact(target)} is at schema revision {revision} and this code reads {head}: "
+            "upgrade it with icm-migrate init-target, or use the code that matches"
+        )
     return None
 
 

@@ -211,8 +211,17 @@ def test_a_filter_that_can_match_nothing_is_refused(
 
 def test_errors_name_the_cause_and_leave_no_file(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "worklist.csv"
-    code, printed = run(store, out, target=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    code, printed = run(store, out, target=f"sqlite:///{tmp_path / 'nothing.sqlite'}")
+    assert code == 2 and "is not a store yet" in printed, printed
+    assert not (tmp_path / "nothing.sqlite").exists()  # a mistyped path makes no empty file
+    empty = sa.create_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    load.init_target(empty)
+    code, printed = run(store, out, target=str(empty.url))
     assert code == 2 and "no migration run" in printed, printed
+    with empty.begin() as conn:  # a store of an older schema: upgrade it first
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0007'"))
+    code, printed = run(store, out, target=str(empty.url))
+    assert code == 2 and "at schema revision 0007" in printed and "init-target" in printed
     code, printed = run(store, out, target="nosuchdialect://x")
     assert code == 2 and "target" in printed, printed
     assert not out.exists()
