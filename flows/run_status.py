@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 import load
-from flows.engines import SettingError, make_target_engine, redact
-from flows.steward_commands import store_problem
+from flows.engines import redact
+from flows.steward_commands import on_store
 from reconcile import ReconciliationRunRecord, latest_reconciliation_run
 
 __all__ = ["EXIT_ERROR", "EXIT_SHOWN", "run_status", "status_document"]
@@ -94,33 +94,18 @@ def run_status(
     """Show the status of the store at ``target`` on ``console``, or with ``as_json`` write it
     to ``out`` (standard output by default) as one JSON document; errors go to ``console``.
     Returns 0 when shown, 2 on error."""
-    try:
-        engine = make_target_engine(target)
-    except SettingError as exc:
-        console.print(f"[red]Status stopped:[/red] {exc}")
-        return EXIT_ERROR
-    try:
-        if problem := store_problem(engine, target):
-            console.print(f"[red]Status stopped:[/red] {problem}")
-            return EXIT_ERROR
-        revision = load.head_revision()
-        writing = load.held_exclusively(engine)
-        status = load.store_status(engine)
-        reconciliation = latest_reconciliation_run(engine)
-    except load.LoadError as exc:
-        console.print(f"[red]Status stopped:[/red] {exc}")
-        return EXIT_ERROR
-    except sa.exc.SQLAlchemyError as exc:
-        console.print(
-            f"[red]Status stopped:[/red] the target {redact(target)} could not be read "
-            f"({type(exc).__name__}); a retry may help if it was unreachable"
+
+    def read(engine: sa.Engine) -> dict[str, Any]:
+        return status_document(
+            load.store_status(engine),
+            revision=load.head_revision(),  # on_store refuses any other
+            writing_now=load.held_exclusively(engine),
+            reconciliation=latest_reconciliation_run(engine),
         )
+
+    document = on_store(console, "Status", target, read, exclusive=None)
+    if document is None:
         return EXIT_ERROR
-    finally:
-        engine.dispose()
-    document = status_document(
-        status, revision=revision, writing_now=writing, reconciliation=reconciliation
-    )
     if as_json:
         stream = out or sys.stdout
         stream.write(json.dumps(document, indent=2) + "\n")

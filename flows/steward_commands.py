@@ -2,7 +2,8 @@
 CSV files written whole or not at all, read back by key.
 
 A list reads the store under the shared lock, a decision writes it under the exclusive one,
-so neither meets a migration run half-way. An error is one line that names its cause and
+so neither meets a migration run half-way; ``status`` reads what has committed without it,
+so that it answers while a run goes on. An error is one line that names its cause and
 no personal data (a driver's own message may quote values: only its class is named).
 
 A worklist is written into a temporary file beside its final name, synced, then renamed
@@ -39,11 +40,11 @@ def on_store(
     target: str,
     work: Callable[[sa.Engine], T],
     *,
-    exclusive: bool,
+    exclusive: bool | None,
 ) -> T | None:
-    """``work(engine)`` on the store at ``target`` under its lock (``exclusive`` to write). On
-    an error, prints "<action> stopped: <cause>" and returns None; a decision's transaction
-    has then changed nothing."""
+    """``work(engine)`` on the store at ``target`` under its lock (``exclusive`` to write; None
+    to read what has committed without it). On an error, prints "<action> stopped: <cause>"
+    and returns None; a decision's transaction has then changed nothing."""
     try:
         engine = make_target_engine(target)
     except SettingError as exc:
@@ -53,6 +54,8 @@ def on_store(
         if problem := store_problem(engine, target):
             console.print(f"[red]{action} stopped:[/red] {problem}")
             return None
+        if exclusive is None:
+            return work(engine)
         with load.store_lock(engine, exclusive=exclusive):
             return work(engine)
     except (load.LoadError, ReconcileError) as exc:
