@@ -111,6 +111,13 @@ class TaskSteps:
         return write_batch_task.submit(job, prepared.table, prepared.after, prepared)
 
 
+def stewards_work(status: load.StoreStatus) -> str:
+    """The stewards' open work after a run, in one line (counts only)."""
+    quarantine = ", ".join(f"{n:,} {s}" for s, n in status.quarantine_by_status.items())
+    pairs = ", ".join(f"{n:,} {d}" for d, n in status.pairs_by_decision.items())
+    return f"Quarantine records: {quarantine}. Probable duplicate pairs: {pairs}."
+
+
 def summary_rows(counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """One row per legacy table: source rows = loaded + quarantined + excluded."""
     rows = []
@@ -169,12 +176,15 @@ def migrate_flow(
             logger.info("migration run %s from %s", job.run_id, redact(source))
             run_tables(job, steps=TaskSteps(), sink=_progress.get())
             counts = finish_migration(job, status="succeeded")
+            stewards = load.store_status(target_engine, runs=1)
     finally:
         source_engine.close()
         target_engine.dispose()
     rows = summary_rows(counts)
     create_table_artifact(
-        table=rows, key="migration-outcomes", description=f"Outcomes of migration run {job.run_id}"
+        table=rows,
+        key="migration-outcomes",
+        description=f"Outcomes of migration run {job.run_id}. {stewards_work(stewards)}",
     )
     logging.getLogger("icm.migrate").info("migration run %s finished", job.run_id)
     return counts

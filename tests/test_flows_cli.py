@@ -236,6 +236,11 @@ def test_migrate_runs_the_prefect_flow_and_publishes_outcomes(
     rows = json.loads(table) if isinstance(table, str) else table
     by_table = {r["table"]: r for r in rows}
     assert by_table["S_CONTACT"]["rows"] == manifest["row_counts"]["S_CONTACT"]
+    # ... and the stewards' open work: every quarantined row's record, still open.
+    quarantined = sum(r["quarantined"] for r in rows)
+    assert f"Quarantine records: {quarantined:,} open, 0 replayed, 0 waived" in (
+        artifacts[-1].description or ""
+    )
 
     # Neither personal data nor credentials reach the logs, the output or the run record.
     text = caplog.text + result.output
