@@ -17,6 +17,7 @@ __all__ = [
     "FLAG_KEY",
     "current_quarantine",
     "delete_bookkeeping",
+    "record_status_changes",
     "unique_flags",
     "write_flags",
     "write_quarantine",
@@ -185,20 +186,41 @@ def _record_reopened(conn: sa.Connection, rows: Sequence[tuple[str, ...]], run_i
         ):
             if (table, row_id) in new and tuple(stored) != new[(table, row_id)]:
                 reopened.append((table, row_id, status))
-    if reopened:
-        when = dt.datetime.now(dt.UTC)
-        conn.execute(
-            sa.insert(QUARANTINE_REVIEW),
-            [
-                {
-                    "legacy_table": table,
-                    "legacy_row_id": row_id,
-                    "previous_status": status,
-                    "status": "open",
-                    "reviewed_by": f"icm-migrate run {run_id}",
-                    "reviewed_at": when,
-                    "note": f"run {run_id} found its reasons or raw row changed: to review again",
-                }
-                for table, row_id, status in reopened
-            ],
-        )
+    record_status_changes(
+        conn,
+        reopened,
+        status="open",
+        reviewed_by=f"icm-migrate run {run_id}",
+        note=f"run {run_id} found its reasons or raw row changed: to review again",
+    )
+
+
+def record_status_changes(
+    conn: sa.Connection,
+    changes: Sequence[tuple[str, str, str]],
+    *,
+    status: str,
+    reviewed_by: str,
+    note: str,
+    at: dt.datetime | None = None,
+) -> None:
+    """Append to ``migration.quarantine_review`` one row per change (legacy table, ROW_ID,
+    previous status) of a record to ``status``, by ``reviewed_by`` at ``at`` (now)."""
+    if not changes:
+        return
+    when = at or dt.datetime.now(dt.UTC)
+    conn.execute(
+        sa.insert(QUARANTINE_REVIEW),
+        [
+            {
+                "legacy_table": table,
+                "legacy_row_id": row_id,
+                "previous_status": previous,
+                "status": status,
+                "reviewed_by": reviewed_by,
+                "reviewed_at": when,
+                "note": note,
+            }
+            for table, row_id, previous in changes
+        ],
+    )

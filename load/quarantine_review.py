@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from load.bookkeeping import current_quarantine
+from load.bookkeeping import current_quarantine, record_status_changes
 from load.errors import TerminalLoadError
 from load.target_schema import target_table
 from load.transaction import write_transaction
@@ -117,22 +117,14 @@ def review_quarantine(
                     .where(one_of(conn, QUARANTINE.c.legacy_row_id, list(chunk)))
                     .values(status=status)
                 )
-            if moving:
-                conn.execute(
-                    sa.insert(REVIEW),
-                    [
-                        {
-                            "legacy_table": table,
-                            "legacy_row_id": row_id,
-                            "previous_status": current[row_id],
-                            "status": status,
-                            "reviewed_by": reviewed_by.strip(),
-                            "reviewed_at": when,
-                            "note": note.strip(),
-                        }
-                        for row_id in moving
-                    ],
-                )
+            record_status_changes(
+                conn,
+                [(table, row_id, current[row_id]) for row_id in moving],
+                status=status,
+                reviewed_by=reviewed_by.strip(),
+                note=note.strip(),
+                at=when,
+            )
     return ReviewOutcome(changed=changed, unchanged=unchanged)
 
 
@@ -157,7 +149,6 @@ def reopen_unloaded_replays(engine: sa.Engine, *, run_id: str) -> int:
     many. Call it once every table is done (a record the run loaded is gone by then); doing
     it again changes nothing. A mark made after the run began (while it was stopped by a
     crash, before it resumed) waits for the next run: the run may have passed that table."""
-    when = dt.datetime.now(dt.UTC)
     marked = (
         sa.select(
             REVIEW.c.legacy_table,
@@ -192,20 +183,11 @@ def reopen_unloaded_replays(engine: sa.Engine, *, run_id: str) -> int:
                     .where(one_of(conn, QUARANTINE.c.legacy_row_id, list(chunk)))
                     .values(status="open")
                 )
-        if replayed:
-            conn.execute(
-                sa.insert(REVIEW),
-                [
-                    {
-                        "legacy_table": table,
-                        "legacy_row_id": row_id,
-                        "previous_status": "replayed",
-                        "status": "open",
-                        "reviewed_by": f"icm-migrate run {run_id}",
-                        "reviewed_at": when,
-                        "note": f"run {run_id} still quarantined the row: the replay did not load it",
-                    }
-                    for table, row_id in replayed
-                ],
-            )
+        record_status_changes(
+            conn,
+            [(table, row_id, "replayed") for table, row_id in replayed],
+            status="open",
+            reviewed_by=f"icm-migrate run {run_id}",
+            note=f"run {run_id} still quarantined the row: the replay did not load it",
+        )
     return len(replayed)
