@@ -316,12 +316,25 @@ def review_history(
         "--reveal-notes",
         help="Include the stewards' notes (free text that may name a person).",
     ),
+    since_report: Path | None = typer.Option(
+        None,
+        "--since-report",
+        help="A reconcile report folder: check the reviews it saw are all still on record, unchanged.",
+    ),
 ) -> None:
-    """List every review on record, stewards' and runs', oldest first, as CSV: the auditors' trail."""
+    """List every review on record, stewards' and runs', oldest first, as CSV: the auditors' trail.
+
+    Also checks each row's hash link: exits 1 when a history was changed after it was written."""
     from flows.run_review_history import run_review_history
 
     raise typer.Exit(
-        run_review_history(target=target, out=out, console=console, reveal_notes=reveal_notes)
+        run_review_history(
+            target=target,
+            out=out,
+            console=console,
+            reveal_notes=reveal_notes,
+            since_report=since_report,
+        )
     )
 
 

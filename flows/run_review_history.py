@@ -1,41 +1,110 @@
-"""Run ``review-history``: every review on record, for the auditors, as CSV.
+"""Run ``review-history``: every review on record, for the auditors, as CSV, with its hash links checked.
 
-Exit codes: 0 written (even when nothing was reviewed yet), 2 an error (an unreachable
-target or one never migrated, a migration writing the store, a file that cannot be
-written), with a message naming no personal data. The list is written whole or not at
-all (flows.steward_commands). The stewards' notes are left out unless asked for.
+Exit codes: 0 written and every hash link of both review histories verified (and,
+with ``since_report``, the histories that report saw are still there unchanged);
+1 written, but a history was changed after it was written; 2 an error (an
+unreachable target or one never migrated, a migration writing the store, a file
+that cannot be written, a report folder that does not verify), with a message
+naming no personal data. The list is written whole or not at all
+(flows.steward_commands). The stewards' notes are left out unless asked for.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from rich.console import Console
 
 from flows.steward_commands import on_store, write_atomically
-from reconcile import migration_run_of, review_lines, write_review_csv
+from reconcile import (
+    ReviewTrail,
+    check_review_trails,
+    head_in_trail,
+    migration_run_of,
+    recorded_heads,
+    review_lines,
+    verify_report,
+    write_review_csv,
+)
 
-__all__ = ["EXIT_ERROR", "EXIT_WRITTEN", "run_review_history"]
+__all__ = ["EXIT_CHANGED", "EXIT_ERROR", "EXIT_WRITTEN", "run_review_history"]
 
-EXIT_WRITTEN, EXIT_ERROR = 0, 2
+EXIT_WRITTEN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _Written:
+    reviews: int
+    trails: tuple[ReviewTrail, ...]
+    gone_heads: tuple[str, ...]
+    """Histories whose head, as the report recorded it, is no longer in the store."""
+
+
+def _report_heads(report: Path, console: Console) -> dict[str, tuple[int | None, str]] | None:
+    problems = verify_report(report)
+    if problems:
+        console.print(
+            f"[red]Review history not written:[/red] the report in {report} does not verify "
+            f"against its manifest ({problems[0]}); `icm-migrate verify-report` lists every problem."
+        )
+        return None
+    try:
+        return dict(recorded_heads(report))
+    except ValueError as exc:
+        console.print(f"[red]Review history not written:[/red] {exc}.")
+        return None
 
 
 def run_review_history(
-    *, target: str, out: Path, console: Console, reveal_notes: bool = False
+    *,
+    target: str,
+    out: Path,
+    console: Console,
+    reveal_notes: bool = False,
+    since_report: Path | None = None,
 ) -> int:
-    """Write every quarantine and match review of ``target`` to ``out`` as CSV, oldest first.
-    Returns 0 when written, 2 on error."""
+    """Write every quarantine and match review of ``target`` to ``out`` as CSV, oldest first,
+    and check every hash link of both histories (and, given ``since_report``, that the
+    histories that reconciliation report recorded are still there, unchanged). Returns
+    0 when written and verified, 1 when written but a history was changed, 2 on error."""
+    heads = None if since_report is None else _report_heads(Path(since_report), console)
+    if since_report is not None and heads is None:
+        return EXIT_ERROR
 
-    def write(engine: sa.Engine) -> int:
+    def write(engine: sa.Engine) -> _Written:
         with engine.connect() as conn:
             migration_run_of(conn)
             lines = review_lines(conn, reveal_notes=reveal_notes)
-            return write_atomically(Path(out), lambda handle: write_review_csv(lines, handle))
+            written = write_atomically(Path(out), lambda handle: write_review_csv(lines, handle))
+            trails = check_review_trails(conn)
+            gone = tuple(
+                name
+                for name, (head_id, head) in (heads or {}).items()
+                if not head_in_trail(conn, name, head_id, head)
+            )
+            return _Written(written, trails, gone)
 
     written = on_store(console, "Review history", target, write, exclusive=False)
     if written is None:
         return EXIT_ERROR
     hidden = "" if reveal_notes else " (notes hidden: --reveal-notes shows them)"
-    console.print(f"Wrote {written:,} reviews to {out}{hidden}")
-    return EXIT_WRITTEN
+    console.print(f"Wrote {written.reviews:,} reviews to {out}{hidden}")
+    changed = False
+    for trail in written.trails:
+        if trail.intact:
+            console.print(trail.describe())
+        else:
+            changed = True
+            console.print(f"[red]Changed after it was written:[/red] {trail.describe()}")
+    for name in written.gone_heads:
+        changed = True
+        console.print(
+            f"[red]Changed since the report:[/red] migration.{name} no longer holds, at the "
+            f"id recorded in {since_report}, the row that report saw last: rows it saw were "
+            "edited or removed"
+        )
+    if since_report is not None and not written.gone_heads:
+        console.print(f"Every review that the report in {since_report} saw is still on record.")
+    return EXIT_CHANGED if changed else EXIT_WRITTEN

@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import sqlalchemy as sa
 
 from load.errors import TerminalLoadError
+from load.review_chain import append_reviews
 from load.target_schema import target_table
 from load.upsert import chunked, in_chunk_size, one_of, select_in_chunks, upsert_rows
 from transform.result import Flag, QuarantineRecord
@@ -209,8 +210,9 @@ def record_status_changes(
     if not changes:
         return
     when = at or dt.datetime.now(dt.UTC)
-    conn.execute(
-        sa.insert(QUARANTINE_REVIEW),
+    append_reviews(
+        conn,
+        QUARANTINE_REVIEW,
         [
             {
                 "legacy_table": table,

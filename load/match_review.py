@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from load.quarantine_review import ReviewOutcome, ReviewRefused, check_review
+from load.review_chain import append_reviews
 from load.target_schema import target_table
 from load.transaction import write_transaction
 
@@ -83,8 +84,9 @@ def decide_matches(
             )
             changed.append((a, b, current))
         if changed:
-            conn.execute(
-                sa.insert(REVIEW),
+            append_reviews(
+                conn,
+                REVIEW,
                 [
                     {
                         "person_a_row_id": a,

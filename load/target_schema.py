@@ -501,7 +501,8 @@ class QuarantineReview(Base):
 
     Append-only: the record's ``status`` holds the latest decision, and a re-run that finds
     the record's reasons or raw row changed opens it again, but the decisions made stay
-    here for the auditors (revision 0008).
+    here for the auditors (revision 0008). The store refuses UPDATE and DELETE on it, and
+    each row is chained to the one before by a hash (revision 0009, ``load.review_chain``).
     """
 
     __tablename__ = "quarantine_review"
@@ -517,6 +518,8 @@ class QuarantineReview(Base):
     reviewed_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
     note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # SHA-256 linking the row to the one before it (load.review_chain, revision 0009).
+    chain_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
 
 
 class DqFlag(Base):
@@ -569,7 +572,8 @@ class MatchReview(Base):
     """Each decision a data steward made on a probable duplicate pair, with who, when and why.
 
     Append-only: the candidate row holds the latest decision; every change stays here
-    for the auditors (revision 0008).
+    for the auditors (revision 0008), refused UPDATE and DELETE, and hash-chained like
+    :class:`QuarantineReview` (revision 0009).
     """
 
     __tablename__ = "match_review"
@@ -585,6 +589,8 @@ class MatchReview(Base):
     reviewed_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
     note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    # SHA-256 linking the row to the one before it (load.review_chain, revision 0009).
+    chain_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
 
 
 class ReconciliationRun(Base):

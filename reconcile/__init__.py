@@ -43,6 +43,12 @@ from reconcile.review_history import (
     review_lines,
     write_review_csv,
 )
+from reconcile.review_trail import (
+    ReviewTrail,
+    check_review_trails,
+    head_in_trail,
+    recorded_heads,
+)
 from reconcile.run_record import (
     ReconciliationRunRecord,
     finish_reconciliation_run,
@@ -80,10 +86,13 @@ __all__ = [
     "ReconciliationRunRecord",
     "ReportPaths",
     "ReviewLine",
+    "ReviewTrail",
     "TableCounts",
     "TerminalReconcileError",
     "TransientReconcileError",
+    "check_review_trails",
     "finish_reconciliation_run",
+    "head_in_trail",
     "latest_reconciliation_run",
     "manifest_sha256",
     "mask",
@@ -92,6 +101,7 @@ __all__ = [
     "quarantine_lines",
     "read_reconciliation_run",
     "reconcile_stores",
+    "recorded_heads",
     "render_csv",
     "render_html",
     "render_json",

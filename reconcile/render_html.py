@@ -261,6 +261,17 @@ def html_view(
         "reasons": _reasons(result),
         "flags": _flags(result),
         "match_decisions": _match_decisions(result),
+        "review_trails": [
+            {
+                "table": trail.table,
+                "rows": trail.rows,
+                "head_id": trail.head_id,
+                "head_sha256": trail.head_sha256,
+                "intact": trail.intact,
+                "describe": trail.describe(),
+            }
+            for trail in result.review_trails
+        ],
     }
 
 

@@ -85,6 +85,17 @@ def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any
         ],
         "flags": [asdict(f) for f in result.flags],
         "match_decisions": dict(result.match_decisions),
+        "review_trails": {
+            trail.table: {
+                "rows": trail.rows,
+                "head_id": trail.head_id,
+                "head_sha256": trail.head_sha256,
+                "intact": trail.intact,
+                "broken_links": trail.broken_links,
+                "first_broken_id": trail.first_broken_id,
+            }
+            for trail in result.review_trails
+        },
     }
 
 

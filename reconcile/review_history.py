@@ -7,7 +7,9 @@ after, who (a steward's user name, or ``icm-migrate run <id>`` for what a run di
 a failed replay opened again, a decided pair withdrawn) and when.
 
 The notes are the stewards' own text and may name a person: a line carries
-:data:`HIDDEN_NOTE` in their place unless the caller asks to reveal them.
+:data:`HIDDEN_NOTE` in their place unless the caller asks to reveal them. Each
+line also carries its row's ``id`` and hash link (:mod:`load.review_chain`): with
+the notes revealed, the file alone lets an auditor recompute every link.
 """
 
 from __future__ import annotations
@@ -34,13 +36,16 @@ REVIEW_CSV_COLUMNS = (
     "reviewed_by",
     "reviewed_at",
     "note",
+    "review_id",
+    "chain_sha256",
 )
 HIDDEN_NOTE = "[hidden: --reveal-notes shows it]"
 
 
 @dataclass(frozen=True)
 class ReviewLine:
-    """One review on record. ``other_row_id`` is the pair's second person (match reviews)."""
+    """One review on record. ``other_row_id`` is the pair's second person (match reviews);
+    ``review_id`` and ``chain_sha256`` are the row's ``id`` and hash link in its history."""
 
     review: str
     legacy_table: str
@@ -51,6 +56,8 @@ class ReviewLine:
     reviewed_by: str
     reviewed_at: dt.datetime
     note: str
+    review_id: int
+    chain_sha256: str
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -73,6 +80,7 @@ def _history() -> sa.Subquery:
             quarantine.c.reviewed_by,
             quarantine.c.reviewed_at,
             quarantine.c.note,
+            quarantine.c.chain_sha256,
         ),
         sa.select(
             sa.literal("match").label("review"),
@@ -85,6 +93,7 @@ def _history() -> sa.Subquery:
             match.c.reviewed_by,
             match.c.reviewed_at,
             match.c.note,
+            match.c.chain_sha256,
         ),
     ).subquery()
 
@@ -107,6 +116,8 @@ def review_lines(
             reviewed_by=row.reviewed_by,
             reviewed_at=_utc(row.reviewed_at),
             note=row.note if reveal_notes else HIDDEN_NOTE,
+            review_id=row.id,
+            chain_sha256=row.chain_sha256,
         )
 
 
@@ -127,6 +138,8 @@ def write_review_csv(lines: Iterator[ReviewLine], out: TextIO) -> int:
                 line.reviewed_by,
                 line.reviewed_at.isoformat(),
                 line.note,
+                str(line.review_id),
+                line.chain_sha256,
             )
             for line in lines
         ),

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from reconcile_support import Store, target
+from reconcile_support import Store, reconcile, target
 from rich.console import Console
 from typer.testing import CliRunner
 
 import load
 from flows.cli import app
 from flows.run_review_history import run_review_history
-from reconcile import HIDDEN_NOTE, REVIEW_CSV_COLUMNS
+from reconcile import HIDDEN_NOTE, REVIEW_CSV_COLUMNS, check_review_trails
 
 pytestmark = pytest.mark.timeout(300)
 PERSONS = 240
@@ -40,6 +42,7 @@ def written(store: Store, folder: Path, *, reveal_notes: bool = False) -> list[d
         target=store.target_url, out=out, console=Console(file=buffer), reveal_notes=reveal_notes
     )
     assert code == 0, buffer.getvalue()
+    assert " ".join(buffer.getvalue().split()).count("every hash link verified") == 2
     with out.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         assert tuple(reader.fieldnames or ()) == REVIEW_CSV_COLUMNS
@@ -121,3 +124,205 @@ def test_a_store_never_migrated_is_an_error(tmp_path: Path) -> None:
     assert code == 2
     assert "Review history stopped" in buffer.getvalue()
     assert not out.exists()
+
+
+HISTORIES = ("quarantine_review", "match_review")
+
+
+def history_command(
+    store: Store, folder: Path, *, since_report: Path | None = None
+) -> tuple[int, str]:
+    buffer = io.StringIO()
+    code = run_review_history(
+        target=store.target_url,
+        out=folder / "history.csv",
+        console=Console(file=buffer, width=300),
+        since_report=since_report,
+    )
+    return code, " ".join(buffer.getvalue().split())
+
+
+def review_ids(engine: sa.Engine, name: str) -> list[int]:
+    table = load.target_table(name)
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(table.c.id).order_by(table.c.id)).scalars())
+
+
+def qualified(engine: sa.Engine, name: str) -> str:
+    return f"migration.{name}" if engine.dialect.name == "postgresql" else name
+
+
+def without_guards(engine: sa.Engine) -> None:
+    """Lift the store's refusal of edits, as the database's owner could."""
+    with engine.begin() as conn:
+        for name in HISTORIES:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"ALTER TABLE migration.{name} DISABLE TRIGGER USER")
+            else:
+                for action in ("update", "delete"):
+                    conn.exec_driver_sql(f"DROP TRIGGER {name}_no_{action}")
+
+
+def waive_more(store: Store, count: int) -> None:
+    quarantine = load.target_table("quarantine")
+    with target(store) as engine:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(quarantine.c.legacy_table, quarantine.c.legacy_row_id)
+                .where(quarantine.c.status == "open")
+                .order_by(quarantine.c.legacy_row_id)
+                .limit(count)
+            ).all()
+        assert len(rows) == count
+        for i, row in enumerate(rows):
+            load.review_quarantine(
+                engine,
+                [tuple(row)],
+                "waived",
+                reviewed_by="steward-5",
+                note=f"{NOTE} ({i})",
+                at=DAY + dt.timedelta(days=1, minutes=i),
+            )
+
+
+def test_the_store_refuses_to_edit_or_remove_a_review(store: Store) -> None:
+    reviewed(store)
+    with target(store) as engine:
+        before = {name: review_ids(engine, name) for name in HISTORIES}
+        statements = [
+            f"UPDATE {qualified(engine, name)} SET note = 'rewritten'" for name in HISTORIES
+        ] + [f"DELETE FROM {qualified(engine, name)}" for name in HISTORIES]
+        if engine.dialect.name == "postgresql":
+            statements += [f"TRUNCATE {qualified(engine, name)}" for name in HISTORIES]
+        for statement in statements:
+            name = next(n for n in HISTORIES if n in statement)
+            refused = pytest.raises(sa.exc.IntegrityError, match=f"migration.{name} is append-only")
+            with refused, engine.begin() as conn:
+                conn.exec_driver_sql(statement)
+        assert {name: review_ids(engine, name) for name in HISTORIES} == before
+        with engine.connect() as conn:
+            assert all(trail.intact for trail in check_review_trails(conn))
+
+
+def _link(previous: str, values: list[str]) -> str:
+    """The documented link, computed here without the project's code."""
+    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
+
+
+def test_every_hash_link_can_be_recomputed_from_the_revealed_list(
+    store: Store, tmp_path: Path
+) -> None:
+    reviewed(store)
+    waive_more(store, 2)
+    lines = written(store, tmp_path, reveal_notes=True)
+    assert len(lines) == 5
+    for review, name in (("quarantine", "quarantine_review"), ("match", "match_review")):
+        previous = "0" * 64
+        ordered = sorted(
+            (x for x in lines if x["review"] == review), key=lambda x: int(x["review_id"])
+        )
+        for line in ordered:
+            at = dt.datetime.fromisoformat(line["reviewed_at"]).astimezone(dt.UTC)
+            keys = (
+                [line["legacy_table"], line["legacy_row_id"]]
+                if review == "quarantine"
+                else [line["legacy_row_id"], line["other_row_id"]]
+            )
+            previous = _link(
+                previous,
+                [
+                    name,
+                    *keys,
+                    line["previous"],
+                    line["new"],
+                    line["reviewed_by"],
+                    at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    line["note"],
+                ],
+            )
+            assert line["chain_sha256"] == previous, line["review_id"]
+
+
+@pytest.mark.parametrize("change", ["edit", "remove"])
+def test_a_review_changed_behind_the_store_s_back_is_found(
+    store: Store, tmp_path: Path, change: str
+) -> None:
+    """With the guards lifted, an edited or removed review breaks the link where it happened:
+    review-history exits 1 and reconcile reports the store not clean, naming the row."""
+    reviewed(store)
+    waive_more(store, 3)
+    with target(store) as engine:
+        ids = review_ids(engine, "quarantine_review")
+        assert len(ids) == 4
+        without_guards(engine)
+        table = qualified(engine, "quarantine_review")
+        with engine.begin() as conn:
+            if change == "edit":
+                conn.exec_driver_sql(f"UPDATE {table} SET status = 'open' WHERE id = {ids[1]}")
+            else:
+                conn.exec_driver_sql(f"DELETE FROM {table} WHERE id = {ids[1]}")
+        with engine.connect() as conn:
+            trails = {t.table: t for t in check_review_trails(conn)}
+    broken_at = ids[1] if change == "edit" else ids[2]
+    quarantine = trails["quarantine_review"]
+    assert (quarantine.intact, quarantine.broken_links, quarantine.first_broken_id) == (
+        False,
+        1,
+        broken_at,
+    )
+    assert trails["match_review"].intact
+    code, output = history_command(store, tmp_path)
+    assert code == 1, output
+    rows = len(ids) - (change == "remove")
+    assert f"{rows} rows, 1 hash link does not verify, the first at id {broken_at}" in output
+    result = reconcile(store, tmp_path / "report")
+    assert result.status == "discrepancies" and result.exit_code == 1
+    document = json.loads((tmp_path / "report" / "reconciliation.json").read_text("utf-8"))
+    assert document["status"] == "discrepancies"
+    assert document["review_trails"]["quarantine_review"]["intact"] is False
+    assert document["review_trails"]["quarantine_review"]["first_broken_id"] == broken_at
+    assert document["review_trails"]["match_review"]["intact"] is True
+    page = (tmp_path / "report" / "report.html").read_text("utf-8")
+    assert 'data-table="quarantine_review" data-intact="no"' in page
+
+
+def test_reviews_removed_since_a_report_are_found(store: Store, tmp_path: Path) -> None:
+    """The report records each history's head: appending later is fine, removing what it
+    saw is not, even from the end, where no link breaks."""
+    reviewed(store)
+    reconcile(store, tmp_path / "report")
+    document = json.loads((tmp_path / "report" / "reconciliation.json").read_text("utf-8"))
+    assert {n: t["rows"] for n, t in document["review_trails"].items()} == {
+        "quarantine_review": 1,
+        "match_review": 2,
+    }
+    waive_more(store, 1)
+    code, output = history_command(store, tmp_path, since_report=tmp_path / "report")
+    assert code == 0, output
+    assert "Every review that the report in" in output and "still on record" in output
+    with target(store) as engine:
+        last = review_ids(engine, "match_review")[-1]
+        without_guards(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                f"DELETE FROM {qualified(engine, 'match_review')} WHERE id = {last}"
+            )
+        with engine.connect() as conn:
+            assert all(trail.intact for trail in check_review_trails(conn))
+    code, output = history_command(store, tmp_path, since_report=tmp_path / "report")
+    assert code == 1, output
+    assert "Changed since the report: migration.match_review no longer holds" in output
+
+
+def test_a_report_that_does_not_verify_is_not_trusted_for_its_heads(
+    store: Store, tmp_path: Path
+) -> None:
+    reviewed(store)
+    reconcile(store, tmp_path / "report")
+    path = tmp_path / "report" / "reconciliation.json"
+    path.write_text(path.read_text("utf-8").replace('"rows": 2', '"rows": 3'), "utf-8")
+    code, output = history_command(store, tmp_path, since_report=tmp_path / "report")
+    assert code == 2, output
+    assert "does not verify against its manifest" in output
+    assert not (tmp_path / "history.csv").exists()

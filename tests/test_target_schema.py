@@ -92,7 +92,7 @@ def test_init_target_creates_every_model_table_in_its_schema(target_db_url: str)
     engine = make_target_engine(target_db_url)
     try:
         assert target_revision(engine) is None
-        assert init_target(engine) == head_revision() == "0008"
+        assert init_target(engine) == head_revision() == "0009"
         assert target_revision(engine) == head_revision()
         assert _tables_in_database(engine) == _expected_tables(engine.dialect.name)
         assert len(present_target_tables(engine)) == EXPECTED_TABLE_COUNT
@@ -272,7 +272,7 @@ def test_a_sqlite_store_upgraded_to_0006_keeps_its_sort_orders(tmp_path: Path) -
                 "('00000000000000000000000000000001', 'S', 'C', 2.5, 'S_LST_OF_VAL', '1-O', 'r', "
                 f"'{'0' * 64}')"
             )
-        assert init_target(engine) == "0008"
+        assert init_target(engine) == "0009"
         assert schema_differences(engine) == []
         table = target_table("code_value")
         with engine.begin() as conn:
@@ -282,5 +282,88 @@ def test_a_sqlite_store_upgraded_to_0006_keeps_its_sort_orders(tmp_path: Path) -
                 sa.select(table.c.sort_order).where(table.c.legacy_row_id == "1-N")
             ).scalar_one()
         assert found == Decimal("123456789012345.1234567")
+    finally:
+        engine.dispose()
+
+
+def _review_rows(name: str, n: int) -> list[dict[str, Any]]:
+    at = dt.datetime(2026, 11, 20, 8, 30, 15, 250000, tzinfo=dt.UTC)
+    if name == "quarantine_review":
+        return [
+            {
+                "legacy_table": "S_CONTACT",
+                "legacy_row_id": f"1-Q{i}",
+                "previous_status": "open",
+                "status": "waived",
+                "reviewed_by": "steward-1",
+                "reviewed_at": at + dt.timedelta(minutes=i),
+                "note": f"note {i}, café",
+            }
+            for i in range(n)
+        ]
+    return [
+        {
+            "person_a_row_id": f"1-A{i}",
+            "person_b_row_id": f"1-B{i}",
+            "previous_decision": "pending",
+            "decision": "different",
+            "reviewed_by": "steward-2",
+            "reviewed_at": at + dt.timedelta(minutes=i),
+            "note": f"pair {i}",
+        }
+        for i in range(n)
+    ]
+
+
+def test_revision_0009_chains_the_reviews_written_before_it_and_guards_them(
+    target_db_url: str,
+) -> None:
+    """Rows written at 0008 get hash links in id order; then UPDATE and DELETE are refused."""
+    from load.review_chain import GENESIS, chain_digest
+    from reconcile import check_review_trails
+
+    engine = make_target_engine(target_db_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0008")
+            for name, n in (("quarantine_review", 3), ("match_review", 2)):
+                old = sa.table(  # the table as revision 0008 made it
+                    name,
+                    *(
+                        sa.column(c.name, c.type)
+                        for c in target_table(name).columns
+                        if c.name not in ("id", "chain_sha256")
+                    ),
+                    schema="migration" if engine.dialect.name == "postgresql" else None,
+                )
+                conn.execute(sa.insert(old), _review_rows(name, n))
+        assert init_target(engine) == "0009"
+        assert schema_differences(engine) == []
+        with engine.connect() as conn:
+            trails = {t.table: t for t in check_review_trails(conn)}
+            table = target_table("quarantine_review")
+            stored = (
+                conn.execute(sa.select(table.c.chain_sha256).order_by(table.c.id)).scalars().all()
+            )
+        assert {n: (t.rows, t.intact) for n, t in trails.items()} == {
+            "quarantine_review": (3, True),
+            "match_review": (2, True),
+        }
+        expected, previous = [], GENESIS
+        for row in _review_rows("quarantine_review", 3):
+            previous = chain_digest(previous, "quarantine_review", row)
+            expected.append(previous)
+        assert stored == expected
+        for statement in (
+            f"UPDATE {_qualified(engine, 'migration', 'quarantine_review')} SET note = 'x'",
+            f"DELETE FROM {_qualified(engine, 'migration', 'match_review')}",
+        ):
+            refused = pytest.raises(sa.exc.IntegrityError, match="is append-only")
+            with refused, engine.begin() as conn:
+                conn.exec_driver_sql(statement)
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0008")
+            conn.exec_driver_sql(f"DELETE FROM {_qualified(engine, 'migration', 'match_review')}")
+        assert target_revision(engine) == "0008"
     finally:
         engine.dispose()

@@ -1,0 +1,111 @@
+"""Hash chains over the review histories, so an edit or removal of an earlier row shows.
+
+Each row of ``migration.quarantine_review`` and ``migration.match_review`` carries
+``chain_sha256``: the SHA-256 of the previous row's ``chain_sha256`` (by ``id``;
+:data:`GENESIS` for the first) and of the row's own canonical text
+(:func:`canonical_review`). Changing, removing or reordering any row breaks the
+chain from that row on, and a head recorded elsewhere (a reconciliation report
+keeps each table's) can no longer be found. The store also refuses UPDATE and
+DELETE on both tables (triggers, revision 0009); the chain is what still tells
+when someone with the rights to drop the triggers did so.
+
+The encoding is part of the store's format: changing it breaks every chain
+already stored. Revision 0009 computes the chains of rows written before it
+with these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+__all__ = [
+    "CHAINED_COLUMNS",
+    "GENESIS",
+    "append_reviews",
+    "canonical_review",
+    "chain_digest",
+    "chain_head",
+]
+
+GENESIS = "0" * 64
+"""The ``previous`` of a history's first row."""
+
+CHAINED_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "quarantine_review": (
+        "legacy_table",
+        "legacy_row_id",
+        "previous_status",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "note",
+    ),
+    "match_review": (
+        "person_a_row_id",
+        "person_b_row_id",
+        "previous_decision",
+        "decision",
+        "reviewed_by",
+        "reviewed_at",
+        "note",
+    ),
+}
+"""Per history table, the columns a row's link of the chain covers (all but ``id`` and the chain)."""
+
+
+def _utc_text(value: dt.datetime) -> str:
+    """A review time as UTC text with microseconds (SQLite gives it back naive: it is UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_review(table_name: str, row: Mapping[str, Any] | sa.RowMapping) -> bytes:
+    """The bytes a history row's link hashes: its table and chained columns as compact JSON."""
+    values: list[Any] = [table_name]
+    for column in CHAINED_COLUMNS[table_name]:
+        value = row[column]
+        values.append(_utc_text(value) if isinstance(value, dt.datetime) else value)
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def chain_digest(previous: str, table_name: str, row: Mapping[str, Any] | sa.RowMapping) -> str:
+    """``chain_sha256`` of ``row`` following a row whose ``chain_sha256`` is ``previous``."""
+    digest = hashlib.sha256(previous.encode("ascii"))
+    digest.update(b"\n")
+    digest.update(canonical_review(table_name, row))
+    return digest.hexdigest()
+
+
+def chain_head(conn: sa.Connection, table: sa.Table) -> str:
+    """The ``chain_sha256`` of the table's last row by ``id`` (:data:`GENESIS` when empty)."""
+    head = conn.execute(
+        sa.select(table.c.chain_sha256).order_by(table.c.id.desc()).limit(1)
+    ).scalar()
+    return GENESIS if head is None else str(head)
+
+
+def append_reviews(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append ``rows`` to the history ``table``, in order, each linked to the one before.
+
+    One INSERT per row, so the ``id`` order is the chain's order on every engine. On
+    PostgreSQL the table is locked against other writers until the transaction ends
+    (readers go on): two writers reading the same head would fork the chain. SQLite
+    allows one writer at a time anyway.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        schema = table.schema or "public"
+        conn.exec_driver_sql(f'LOCK TABLE "{schema}"."{table.name}" IN EXCLUSIVE MODE')
+    previous = chain_head(conn, table)
+    statement = sa.insert(table)
+    for row in rows:
+        previous = chain_digest(previous, table.name, row)
+        conn.execute(statement, {**row, "chain_sha256": previous})

@@ -1,0 +1,110 @@
+"""Whether the review histories are as written: each row's hash link checked again.
+
+``migration.quarantine_review`` and ``migration.match_review`` are hash-chained
+(:mod:`load.review_chain`). Every row's ``chain_sha256`` is recomputed from the
+stored link before it and the row's own values. A link that does not verify
+means a row was edited there, or the row before it removed or moved. The store's
+triggers refuse such changes, so a broken link means someone dropped them or wrote
+to the database file directly. Each table's head (last ``id``, last hash) goes
+into the reconciliation report, so a later check can tell whether the history that
+report saw is still there (:func:`head_in_trail`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from load.review_chain import CHAINED_COLUMNS, GENESIS, chain_digest
+from load.target_schema import target_table
+
+__all__ = ["ReviewTrail", "check_review_trails", "head_in_trail", "recorded_heads"]
+
+
+@dataclass(frozen=True)
+class ReviewTrail:
+    """One review history as checked: rows, head, and the links that do not verify."""
+
+    table: str
+    rows: int
+    head_id: int | None
+    """``id`` of the last row (None: no rows)."""
+    head_sha256: str
+    """``chain_sha256`` of the last row, as stored (:data:`~load.review_chain.GENESIS`: no rows)."""
+    broken_links: int = 0
+    first_broken_id: int | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_links == 0
+
+    def describe(self) -> str:
+        """One line for people: the table, its rows and whether each link verified."""
+        rows = f"{self.rows:,} row" + ("" if self.rows == 1 else "s")
+        if self.intact:
+            return f"migration.{self.table}: {rows}, every hash link verified"
+        return (
+            f"migration.{self.table}: {rows}, {self.broken_links:,} "
+            + ("hash link does" if self.broken_links == 1 else "hash links do")
+            + f" not verify, the first at id {self.first_broken_id}: a row was edited there, or the "
+            "row before it removed, after it was written"
+        )
+
+
+def _check(conn: sa.Connection, name: str, batch_size: int) -> ReviewTrail:
+    table = target_table(f"migration.{name}")
+    columns = [table.c.id, table.c.chain_sha256, *(table.c[c] for c in CHAINED_COLUMNS[name])]
+    stmt = sa.select(*columns).order_by(table.c.id).execution_options(yield_per=batch_size)
+    previous, rows, broken, first = GENESIS, 0, 0, None
+    head_id: int | None = None
+    for row in conn.execute(stmt).mappings():
+        rows += 1
+        if chain_digest(previous, name, row) != row["chain_sha256"]:
+            broken += 1
+            first = row["id"] if first is None else first
+        previous, head_id = row["chain_sha256"], row["id"]
+    return ReviewTrail(name, rows, head_id, previous, broken, first)
+
+
+def check_review_trails(conn: sa.Connection, *, batch_size: int = 5000) -> tuple[ReviewTrail, ...]:
+    """Check every link of both review histories, streaming (``batch_size`` rows at a time)."""
+    return tuple(_check(conn, name, batch_size) for name in CHAINED_COLUMNS)
+
+
+def head_in_trail(conn: sa.Connection, name: str, head_id: int | None, head_sha256: str) -> bool:
+    """Whether the history ``name`` still holds, at ``head_id``, the row a report recorded as its
+    head (None and :data:`~load.review_chain.GENESIS`: it was empty, always true)."""
+    if head_id is None:
+        return head_sha256 == GENESIS
+    table = target_table(f"migration.{name}")
+    stored = conn.execute(
+        sa.select(table.c.chain_sha256).where(table.c.id == head_id)
+    ).scalar_one_or_none()
+    return stored == head_sha256
+
+
+def recorded_heads(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
+    """The review histories' heads (last id, last hash) a report folder's
+    ``reconciliation.json`` recorded, by table; ValueError naming what is missing
+    when it recorded none (a report written before the histories were chained)."""
+    path = Path(report_dir) / "reconciliation.json"
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("review_trails")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{path} cannot be read as a reconciliation report ({exc})") from None
+    if not isinstance(recorded, dict) or set(recorded) != set(CHAINED_COLUMNS):
+        raise ValueError(
+            f"{path} records no head of the review histories "
+            "(a report written before they were chained, revision 0009)"
+        )
+    heads: dict[str, tuple[int | None, str]] = {}
+    for name, trail in recorded.items():
+        head_id, head = trail.get("head_id"), trail.get("head_sha256")
+        if not (head_id is None or isinstance(head_id, int)) or not isinstance(head, str):
+            raise ValueError(f"{path} records a malformed head for migration.{name}")
+        heads[name] = (head_id, head)
+    return heads
