@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from load.errors import TerminalLoadError
 from load.review_chain import append_reviews
 from load.target_schema import target_table
+from load.transaction import store_now
 from load.upsert import chunked, in_chunk_size, one_of, select_in_chunks, upsert_rows
 from transform.result import Flag, QuarantineRecord
 
@@ -209,7 +210,7 @@ def record_status_changes(
     previous status) of a record to ``status``, by ``reviewed_by`` at ``at`` (now)."""
     if not changes:
         return
-    when = at or dt.datetime.now(dt.UTC)
+    when = at or store_now(conn)
     append_reviews(
         conn,
         QUARANTINE_REVIEW,

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from load.quarantine_review import ReviewOutcome, ReviewRefused, check_review
 from load.review_chain import append_reviews
 from load.target_schema import target_table
-from load.transaction import write_transaction
+from load.transaction import store_now, write_transaction
 
 __all__ = ["MATCH_DECISIONS", "decide_matches", "ordered_pair"]
 
@@ -58,9 +58,9 @@ def decide_matches(
     named = sorted({ordered_pair(a, b) for a, b in pairs})
     if not named:
         raise ReviewRefused("no pair named: nothing to decide")
-    when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     changed: list[tuple[str, str, str]] = []
     with write_transaction(engine) as conn:
+        when = (at or store_now(conn)).astimezone(dt.UTC)
         for a, b in named:
             this_pair = (CANDIDATE.c.person_a_row_id == a) & (CANDIDATE.c.person_b_row_id == b)
             current = conn.execute(sa.select(CANDIDATE.c.decision).where(this_pair)).scalar()

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from load.errors import TerminalLoadError
 from load.review_chain import append_reviews
 from load.target_schema import target_table
-from load.transaction import write_transaction
+from load.transaction import store_now, write_transaction
 from load.upsert import chunked, in_chunk_size, one_of, upsert_rows
 
 __all__ = [
@@ -160,7 +160,7 @@ def write_match_candidates(
         held = _held_though_gone(conn, [r for r in stale if r["decision"] != "pending"], in_source)
         kept = [r for r in stale if {r["person_a_row_id"], r["person_b_row_id"]} & held]
         stale = [r for r in stale if not {r["person_a_row_id"], r["person_b_row_id"]} & held]
-        now = dt.datetime.now(dt.UTC)
+        now = store_now(conn)
         withdrawn = [_withdrawal(row, run_id, now) for row in stale if row["decision"] != "pending"]
         append_reviews(conn, REVIEW, withdrawn)
         removed = 0

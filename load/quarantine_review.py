@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from load.bookkeeping import current_quarantine, record_status_changes
 from load.errors import TerminalLoadError
 from load.target_schema import target_table
-from load.transaction import write_transaction
+from load.transaction import store_now, write_transaction
 from load.upsert import chunked, in_chunk_size, one_of
 
 __all__ = [
@@ -92,12 +92,12 @@ def review_quarantine(
     named = sorted(set(rows))
     if not named:
         raise ReviewRefused("no row named: nothing to review")
-    when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     by_table: dict[str, list[str]] = {}
     for table, row_id in named:
         by_table.setdefault(table, []).append(row_id)
     changed = unchanged = 0
     with write_transaction(engine) as conn:
+        when = (at or store_now(conn)).astimezone(dt.UTC)
         for table, row_ids in by_table.items():
             current = _quarantined_statuses(conn, table, row_ids)
             for row_id in row_ids:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from load.errors import TerminalLoadError, UnredactedSourceError
 from load.target_schema import target_table
-from load.transaction import write_transaction
+from load.transaction import store_now, write_transaction
 
 __all__ = [
     "FINAL_STATUSES",
@@ -74,7 +74,7 @@ def start_run(
             sa.insert(RUN).values(
                 id=run_id,
                 kind=kind,
-                started_at=dt.datetime.now(dt.UTC),
+                started_at=store_now(conn),
                 status="running",
                 source=source,
                 code_version=code_version,
@@ -97,7 +97,7 @@ def finish_run(engine: sa.Engine, run_id: str, status: str, detail: str | None =
         changed = conn.execute(
             sa.update(RUN)
             .where(RUN.c.id == run_id)
-            .values(status=status, finished_at=dt.datetime.now(dt.UTC), detail=detail)
+            .values(status=status, finished_at=store_now(conn), detail=detail)
         ).rowcount
     if changed != 1:
         raise TerminalLoadError(f"migration run {run_id} does not exist", table="migration_run")

@@ -287,3 +287,49 @@ def test_seed_crosswalk_upserts_and_refuses_contradictions(target: sa.Engine) ->
         ("PLCMT_TYPE", "FOSTER HOME ", "FOSTER", None),
         ("PLCMT_TYPE", "Foster home", "FOSTER", "renamed 2014"),
     ]
+
+
+def test_runs_and_reviews_are_timed_by_the_store_s_clock(pg_url: str) -> None:
+    """On PostgreSQL the times compared with each other (a replay mark, a run's start) come
+    from the server's clock, whatever the writing host's says: here the server's clock
+    reads 2031, by a clock_timestamp() that the database's search path finds first."""
+    from flows.engines import make_target_engine
+    from load.transaction import store_now
+
+    skewed = dt.datetime(2031, 1, 1, tzinfo=dt.UTC)
+    engine = make_target_engine(pg_url)
+    load.init_target(engine)
+    database = engine.url.database
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE SCHEMA skewed_clock")
+        conn.exec_driver_sql(
+            "CREATE FUNCTION skewed_clock.clock_timestamp() RETURNS timestamptz LANGUAGE sql "
+            "AS $$ SELECT timestamptz '2031-01-01 00:00:00+00' $$"
+        )
+        conn.exec_driver_sql(
+            f'ALTER DATABASE "{database}" SET search_path = skewed_clock, pg_catalog, public'
+        )
+    engine.dispose()
+    engine = make_target_engine(pg_url)
+    try:
+        run_id = load.start_run(
+            engine, kind="full", source="sqlite:///legacy", code_version="t", rules_version="t"
+        )
+        load.finish_run(engine, run_id, "succeeded")
+        with engine.begin() as conn:
+            assert store_now(conn) == skewed
+            load.bookkeeping.record_status_changes(
+                conn,
+                [("S_CONTACT", "1-X", "open")],
+                status="waived",
+                reviewed_by="steward-1",
+                note="checked",
+            )
+        run = load.target_table("migration_run")
+        review = load.target_table("quarantine_review")
+        with engine.connect() as conn:
+            times = conn.execute(sa.select(run.c.started_at, run.c.finished_at)).one()
+            reviewed = conn.execute(sa.select(review.c.reviewed_at)).scalar_one()
+        assert (*times, reviewed) == (skewed, skewed, skewed)
+    finally:
+        engine.dispose()
