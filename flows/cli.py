@@ -334,8 +334,20 @@ def review_history(
             console=console,
             reveal_notes=reveal_notes,
             since_report=since_report,
+            requested_by=getpass.getuser(),
         )
     )
+
+
+@app.command("disclosures")
+def disclosures(
+    target: str = typer.Option(..., help=TARGET_HELP),
+    as_json: bool = typer.Option(False, "--json", help="One JSON document, for scripts."),
+) -> None:
+    """Show who had personal data shown in the clear, when, and what (never the data itself)."""
+    from flows.run_disclosures import run_disclosures
+
+    raise typer.Exit(run_disclosures(target=target, console=console, as_json=as_json))
 
 
 @app.command("verify-report")

@@ -309,7 +309,7 @@ def summary_markdown(result: ReconciliationResult) -> str:
         + (", ".join(f"{n:,} {d}" for d, n in result.match_decisions.items() if n) or "none")
         + "."
     )
-    lines += [f"- {trail.describe()}" for trail in result.review_trails]
+    lines += [f"- {trail.describe()}" for trail in result.audit_trails]
     return "\n".join(lines) + "\n"
 
 

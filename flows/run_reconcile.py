@@ -125,7 +125,7 @@ def run_reconcile(
     console.print(summary_table(result))
     for kind, count in result.kind_counts().items():
         console.print(f"  {kind}: {count:,}")
-    for trail in result.review_trails:
+    for trail in result.audit_trails:
         if not trail.intact:
             console.print(f"[red]Review history changed:[/red] {trail.describe()}")
     if result.pii_revealed:

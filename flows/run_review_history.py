@@ -17,10 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from rich.console import Console
 
+import load
 from flows.steward_commands import on_store, write_atomically
 from reconcile import (
-    ReviewTrail,
-    check_review_trails,
+    AuditTrail,
+    check_audit_trails,
     head_in_trail,
     migration_run_of,
     recorded_heads,
@@ -37,7 +38,7 @@ EXIT_WRITTEN, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
 @dataclass(frozen=True)
 class _Written:
     reviews: int
-    trails: tuple[ReviewTrail, ...]
+    trails: tuple[AuditTrail, ...]
     gone_heads: tuple[str, ...]
     """Histories whose head, as the report recorded it, is no longer in the store."""
 
@@ -64,11 +65,21 @@ def run_review_history(
     console: Console,
     reveal_notes: bool = False,
     since_report: Path | None = None,
+    requested_by: str | None = None,
 ) -> int:
     """Write every quarantine and match review of ``target`` to ``out`` as CSV, oldest first,
     and check every hash link of both histories (and, given ``since_report``, that the
     histories that reconciliation report recorded are still there, unchanged). Returns
-    0 when written and verified, 1 when written but a history was changed, 2 on error."""
+    0 when written and verified, 1 when written but a history was changed, 2 on error.
+
+    Revealing the notes needs ``requested_by``: who asked goes into ``migration.disclosure``
+    before the file is written."""
+    if reveal_notes and not (requested_by or "").strip():
+        console.print(
+            "[red]Review history not written:[/red] the notes are shown only when the "
+            "disclosure record can say who asked."
+        )
+        return EXIT_ERROR
     heads = None if since_report is None else _report_heads(Path(since_report), console)
     if since_report is not None and heads is None:
         return EXIT_ERROR
@@ -76,9 +87,18 @@ def run_review_history(
     def write(engine: sa.Engine) -> _Written:
         with engine.connect() as conn:
             migration_run_of(conn)
+        if reveal_notes:
+            with load.write_transaction(engine) as conn:
+                load.record_disclosure(
+                    conn,
+                    requested_by=requested_by or "",
+                    command="review-history --reveal-notes",
+                    what=f"the stewards' notes of every review on record, to {Path(out).resolve()}",
+                )
+        with engine.connect() as conn:
             lines = review_lines(conn, reveal_notes=reveal_notes)
             written = write_atomically(Path(out), lambda handle: write_review_csv(lines, handle))
-            trails = check_review_trails(conn)
+            trails = check_audit_trails(conn)
             gone = tuple(
                 name
                 for name, (head_id, head) in (heads or {}).items()

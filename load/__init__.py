@@ -7,6 +7,7 @@ from load.attachments import FILE_FLAG_CODES, store_attachments
 from load.batch import BatchCounts, forget_legacy_rows, sweep_unloaded, write_batch
 from load.checkpoint import Checkpoint, mark_table_complete, read_checkpoint, reset_checkpoints
 from load.crosswalk import seed_crosswalk
+from load.disclosures import record_disclosure
 from load.errors import (
     LoadError,
     TerminalLoadError,
@@ -50,6 +51,7 @@ from load.target_schema import (
     target_metadata,
     target_table,
 )
+from load.transaction import store_now, write_transaction
 
 __all__ = [
     "FILE_FLAG_CODES",
@@ -90,6 +92,7 @@ __all__ = [
     "outcome_counts",
     "present_target_tables",
     "read_checkpoint",
+    "record_disclosure",
     "reopen_unloaded_replays",
     "reset_checkpoints",
     "review_quarantine",
@@ -101,6 +104,7 @@ __all__ = [
     "start_run",
     "store_attachments",
     "store_lock",
+    "store_now",
     "store_status",
     "sweep_unloaded",
     "target_id",
@@ -109,4 +113,5 @@ __all__ = [
     "target_table",
     "write_batch",
     "write_match_candidates",
+    "write_transaction",
 ]

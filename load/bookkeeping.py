@@ -8,8 +8,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 
+from load.audit_chain import append_chained
 from load.errors import TerminalLoadError
-from load.review_chain import append_reviews
 from load.target_schema import target_table
 from load.transaction import store_now
 from load.upsert import chunked, in_chunk_size, one_of, select_in_chunks, upsert_rows
@@ -211,7 +211,7 @@ def record_status_changes(
     if not changes:
         return
     when = at or store_now(conn)
-    append_reviews(
+    append_chained(
         conn,
         QUARANTINE_REVIEW,
         [

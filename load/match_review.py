@@ -18,8 +18,8 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from load.audit_chain import append_chained
 from load.quarantine_review import ReviewOutcome, ReviewRefused, check_review
-from load.review_chain import append_reviews
 from load.target_schema import target_table
 from load.transaction import store_now, write_transaction
 
@@ -84,7 +84,7 @@ def decide_matches(
             )
             changed.append((a, b, current))
         if changed:
-            append_reviews(
+            append_chained(
                 conn,
                 REVIEW,
                 [

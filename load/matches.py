@@ -26,8 +26,8 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from load.audit_chain import append_chained
 from load.errors import TerminalLoadError
-from load.review_chain import append_reviews
 from load.target_schema import target_table
 from load.transaction import store_now, write_transaction
 from load.upsert import chunked, in_chunk_size, one_of, upsert_rows
@@ -162,7 +162,7 @@ def write_match_candidates(
         stale = [r for r in stale if not {r["person_a_row_id"], r["person_b_row_id"]} & held]
         now = store_now(conn)
         withdrawn = [_withdrawal(row, run_id, now) for row in stale if row["decision"] != "pending"]
-        append_reviews(conn, REVIEW, withdrawn)
+        append_chained(conn, REVIEW, withdrawn)
         removed = 0
         for row in stale:
             removed += conn.execute(

@@ -502,7 +502,7 @@ class QuarantineReview(Base):
     Append-only: the record's ``status`` holds the latest decision, and a re-run that finds
     the record's reasons or raw row changed opens it again, but the decisions made stay
     here for the auditors (revision 0008). The store refuses UPDATE and DELETE on it, and
-    each row is chained to the one before by a hash (revision 0009, ``load.review_chain``).
+    each row is chained to the one before by a hash (revision 0009, ``load.audit_chain``).
     """
 
     __tablename__ = "quarantine_review"
@@ -518,7 +518,7 @@ class QuarantineReview(Base):
     reviewed_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
     note: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    # SHA-256 linking the row to the one before it (load.review_chain, revision 0009).
+    # SHA-256 linking the row to the one before it (load.audit_chain, revision 0009).
     chain_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
 
 
@@ -589,7 +589,25 @@ class MatchReview(Base):
     reviewed_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
     note: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    # SHA-256 linking the row to the one before it (load.review_chain, revision 0009).
+    # SHA-256 linking the row to the one before it (load.audit_chain, revision 0009).
+    chain_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+
+
+class Disclosure(Base):
+    """Each time a command showed personal data in the clear: who asked, which command, and
+    what it wrote where, never the data (revision 0010, ``load.disclosures``).
+
+    Written before the data is shown. Append-only and hash-chained like the review
+    histories (``load.audit_chain``).
+    """
+
+    __tablename__ = "disclosure"
+    __table_args__ = {"schema": "migration"}
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    disclosed_at: Mapped[dt.datetime] = mapped_column(UTC_TS, nullable=False)
+    requested_by: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    command: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    what: Mapped[str] = mapped_column(sa.Text, nullable=False)
     chain_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
 
 

@@ -6,7 +6,14 @@ renderers, :func:`write_report` and :func:`verify_report`. The comparison side:
 :func:`reconcile_stores` (the engine), its errors, and the run record of a reconciliation.
 """
 
+from reconcile.audit_trail import (
+    AuditTrail,
+    check_audit_trails,
+    head_in_trail,
+    recorded_heads,
+)
 from reconcile.compare import PII_KIND_OF, same_value
+from reconcile.disclosure_list import DisclosureLine, disclosure_lines
 from reconcile.engine import ExpectedRows, Progress, migration_run_of, reconcile_stores
 from reconcile.errors import ReconcileError, TerminalReconcileError, TransientReconcileError
 from reconcile.manifest import ManifestError, manifest_sha256, verify_report, write_manifest
@@ -43,12 +50,6 @@ from reconcile.review_history import (
     review_lines,
     write_review_csv,
 )
-from reconcile.review_trail import (
-    ReviewTrail,
-    check_review_trails,
-    head_in_trail,
-    recorded_heads,
-)
 from reconcile.run_record import (
     ReconciliationRunRecord,
     finish_reconciliation_run,
@@ -70,6 +71,8 @@ __all__ = [
     "REPORT_FILES",
     "REPORT_VERSION",
     "REVIEW_CSV_COLUMNS",
+    "AuditTrail",
+    "DisclosureLine",
     "Discrepancy",
     "DiscrepancyKind",
     "ExpectedRows",
@@ -86,11 +89,11 @@ __all__ = [
     "ReconciliationRunRecord",
     "ReportPaths",
     "ReviewLine",
-    "ReviewTrail",
     "TableCounts",
     "TerminalReconcileError",
     "TransientReconcileError",
-    "check_review_trails",
+    "check_audit_trails",
+    "disclosure_lines",
     "finish_reconciliation_run",
     "head_in_trail",
     "latest_reconciliation_run",

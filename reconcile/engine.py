@@ -15,7 +15,7 @@ migration's own rules, supplied by ``flows``). Per legacy table, streaming:
 then target rows whose lineage names no legacy table at all, orphan links,
 attachment binaries, the probable duplicate pairs (:mod:`reconcile.candidates`),
 the quarantine and flag summaries, and the hash links of the stewards' review
-histories (:mod:`reconcile.review_trail`). Memory is bounded
+histories (:mod:`reconcile.audit_trail`). Memory is bounded
 by the batch size: no table is ever held whole, and the discrepancies go to a
 temporary file as they are found (:mod:`reconcile.spool`), however many there are.
 
@@ -35,12 +35,12 @@ import sqlalchemy as sa
 import extract
 import transform
 from load.target_schema import target_table
+from reconcile.audit_trail import check_audit_trails
 from reconcile.candidates import MadePair, check_match_candidates
 from reconcile.errors import TerminalReconcileError, TransientReconcileError
 from reconcile.integrity import attachment_mismatches, orphan_references
 from reconcile.key_range import ExpectedRows, RangeTally, check_range
 from reconcile.result import Discrepancy, ReconciliationResult, TableCounts
-from reconcile.review_trail import check_review_trails
 from reconcile.spool import DiscrepancySpool
 from reconcile.target_reader import (
     MigrationRunInfo,
@@ -273,7 +273,7 @@ def reconcile_stores(
             reasons = quarantine_summaries(conn, batch_size=batch_size)
             flags = flag_summaries(conn)
             decisions = match_decision_counts(conn)
-            trails = check_review_trails(conn, batch_size=batch_size)
+            trails = check_audit_trails(conn, batch_size=batch_size)
         result = ReconciliationResult(
             run_id=run.id,
             generated_at=dt.datetime.now(dt.UTC),
@@ -284,7 +284,7 @@ def reconcile_stores(
             match_decisions=decisions,
             pii_revealed=reveal_pii,
             requested_by=requested_by,
-            review_trails=trails,
+            audit_trails=trails,
         )
         on_error.pop_all()
     return result

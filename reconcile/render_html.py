@@ -261,7 +261,7 @@ def html_view(
         "reasons": _reasons(result),
         "flags": _flags(result),
         "match_decisions": _match_decisions(result),
-        "review_trails": [
+        "audit_trails": [
             {
                 "table": trail.table,
                 "rows": trail.rows,
@@ -270,7 +270,7 @@ def html_view(
                 "intact": trail.intact,
                 "describe": trail.describe(),
             }
-            for trail in result.review_trails
+            for trail in result.audit_trails
         ],
     }
 

@@ -85,7 +85,7 @@ def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any
         ],
         "flags": [asdict(f) for f in result.flags],
         "match_decisions": dict(result.match_decisions),
-        "review_trails": {
+        "audit_trails": {
             trail.table: {
                 "rows": trail.rows,
                 "head_id": trail.head_id,
@@ -94,7 +94,7 @@ def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any
                 "broken_links": trail.broken_links,
                 "first_broken_id": trail.first_broken_id,
             }
-            for trail in result.review_trails
+            for trail in result.audit_trails
         },
     }
 

@@ -28,7 +28,7 @@ from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Literal, get_args
 
-from reconcile.review_trail import ReviewTrail
+from reconcile.audit_trail import AuditTrail
 
 __all__ = [
     "COUNT_FIELDS",
@@ -233,8 +233,8 @@ class ReconciliationResult:
     ``match_decisions`` counts the probable duplicate pairs in the store by the stewards'
     decision (pending, same_person, different).
 
-    ``review_trails`` are the stewards' review histories as checked (their hash links,
-    :mod:`reconcile.review_trail`): one that does not verify makes the result not clean.
+    ``audit_trails`` are the stewards' review histories as checked (their hash links,
+    :mod:`reconcile.audit_trail`): one that does not verify makes the result not clean.
 
     ``pii_revealed`` is set only on request (``--reveal-pii``), and then
     ``requested_by`` must say who asked: the report and the run record show it.
@@ -249,7 +249,7 @@ class ReconciliationResult:
     match_decisions: Mapping[str, int] = dataclass_field(default_factory=dict)
     pii_revealed: bool = False
     requested_by: str | None = None
-    review_trails: Sequence[ReviewTrail] = ()
+    audit_trails: Sequence[AuditTrail] = ()
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None or self.generated_at.utcoffset() is None:
@@ -265,7 +265,7 @@ class ReconciliationResult:
         object.__setattr__(self, "quarantine_reasons", tuple(self.quarantine_reasons))
         object.__setattr__(self, "flags", tuple(self.flags))
         object.__setattr__(self, "match_decisions", dict(sorted(self.match_decisions.items())))
-        object.__setattr__(self, "review_trails", tuple(self.review_trails))
+        object.__setattr__(self, "audit_trails", tuple(self.audit_trails))
 
     def kind_counts(self) -> dict[str, int]:
         """Discrepancies per kind, in report order, kinds with none left out."""
@@ -319,7 +319,7 @@ class ReconciliationResult:
         the review histories are as written."""
         if self.discrepancies or any(not counts.is_clean for counts in self.tables.values()):
             return "discrepancies"
-        if any(not trail.intact for trail in self.review_trails):
+        if any(not trail.intact for trail in self.audit_trails):
             return "discrepancies"
         return "clean"
 

@@ -8,7 +8,7 @@ a failed replay opened again, a decided pair withdrawn) and when.
 
 The notes are the stewards' own text and may name a person: a line carries
 :data:`HIDDEN_NOTE` in their place unless the caller asks to reveal them. Each
-line also carries its row's ``id`` and hash link (:mod:`load.review_chain`): with
+line also carries its row's ``id`` and hash link (:mod:`load.audit_chain`): with
 the notes revealed, the file alone lets an auditor recompute every link.
 """
 

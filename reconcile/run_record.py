@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from load.disclosures import record_disclosure
 from load.target_schema import target_table
 from load.transaction import write_transaction
 from reconcile.errors import TerminalReconcileError
@@ -73,6 +74,15 @@ def start_reconciliation_run(
                 report_dir=report_dir,
             )
         )
+        if pii_revealed:
+            where = f"in {report_dir}" if report_dir else "(no report folder named)"
+            record_disclosure(
+                conn,
+                requested_by=requested_by or "",
+                command="reconcile --reveal-pii",
+                what=f"the personal data of the reconciliation report {where}, "
+                f"reconciliation run {run_id}",
+            )
     return run_id
 
 

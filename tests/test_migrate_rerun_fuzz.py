@@ -322,7 +322,14 @@ def test_a_rerun_after_any_source_edit_equals_a_fresh_migration(
             expected |= {("unexpected_in_target", "S_CONTACT", a) for a, _ in kept}
             with reconcile(store, folder / "report") as result:
                 found = {(d.kind, d.legacy_table, d.legacy_row_id) for d in result.discrepancies}
+                trails = result.audit_trails
             assert found == expected
+            # Whatever the stewards and the runs appended, every hash link verifies.
+            assert [(t.table, t.intact) for t in trails] == [
+                ("quarantine_review", True),
+                ("match_review", True),
+                ("disclosure", True),
+            ]
         shutil.rmtree(folder)
 
     check()

@@ -130,4 +130,4 @@ def test_installed_wheel_creates_the_target_schema(wheel: Path, tmp_path: Path) 
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["0009", "29"]
+    assert done.stdout.split() == ["0010", "30"]

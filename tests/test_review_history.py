@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import hashlib
 import io
 import json
@@ -20,8 +21,9 @@ from typer.testing import CliRunner
 
 import load
 from flows.cli import app
+from flows.run_disclosures import run_disclosures
 from flows.run_review_history import run_review_history
-from reconcile import HIDDEN_NOTE, REVIEW_CSV_COLUMNS, check_review_trails
+from reconcile import HIDDEN_NOTE, REVIEW_CSV_COLUMNS, check_audit_trails
 
 pytestmark = pytest.mark.timeout(300)
 PERSONS = 240
@@ -39,10 +41,14 @@ def written(store: Store, folder: Path, *, reveal_notes: bool = False) -> list[d
     out = folder / "history.csv"
     buffer = io.StringIO()
     code = run_review_history(
-        target=store.target_url, out=out, console=Console(file=buffer), reveal_notes=reveal_notes
+        target=store.target_url,
+        out=out,
+        console=Console(file=buffer),
+        reveal_notes=reveal_notes,
+        requested_by="auditor-3",
     )
     assert code == 0, buffer.getvalue()
-    assert " ".join(buffer.getvalue().split()).count("every hash link verified") == 2
+    assert " ".join(buffer.getvalue().split()).count("every hash link verified") == 3
     with out.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         assert tuple(reader.fieldnames or ()) == REVIEW_CSV_COLUMNS
@@ -126,7 +132,8 @@ def test_a_store_never_migrated_is_an_error(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-HISTORIES = ("quarantine_review", "match_review")
+REVIEWS = ("quarantine_review", "match_review")
+HISTORIES = (*REVIEWS, "disclosure")
 
 
 def history_command(
@@ -188,20 +195,20 @@ def waive_more(store: Store, count: int) -> None:
 def test_the_store_refuses_to_edit_or_remove_a_review(store: Store) -> None:
     reviewed(store)
     with target(store) as engine:
-        before = {name: review_ids(engine, name) for name in HISTORIES}
+        before = {name: review_ids(engine, name) for name in REVIEWS}
         statements = [
-            f"UPDATE {qualified(engine, name)} SET note = 'rewritten'" for name in HISTORIES
-        ] + [f"DELETE FROM {qualified(engine, name)}" for name in HISTORIES]
+            f"UPDATE {qualified(engine, name)} SET note = 'rewritten'" for name in REVIEWS
+        ] + [f"DELETE FROM {qualified(engine, name)}" for name in REVIEWS]
         if engine.dialect.name == "postgresql":
-            statements += [f"TRUNCATE {qualified(engine, name)}" for name in HISTORIES]
+            statements += [f"TRUNCATE {qualified(engine, name)}" for name in REVIEWS]
         for statement in statements:
-            name = next(n for n in HISTORIES if n in statement)
+            name = next(n for n in REVIEWS if n in statement)
             refused = pytest.raises(sa.exc.IntegrityError, match=f"migration.{name} is append-only")
             with refused, engine.begin() as conn:
                 conn.exec_driver_sql(statement)
-        assert {name: review_ids(engine, name) for name in HISTORIES} == before
+        assert {name: review_ids(engine, name) for name in REVIEWS} == before
         with engine.connect() as conn:
-            assert all(trail.intact for trail in check_review_trails(conn))
+            assert all(trail.intact for trail in check_audit_trails(conn))
 
 
 def _link(previous: str, values: list[str]) -> str:
@@ -263,7 +270,7 @@ def test_a_review_changed_behind_the_store_s_back_is_found(
             else:
                 conn.exec_driver_sql(f"DELETE FROM {table} WHERE id = {ids[1]}")
         with engine.connect() as conn:
-            trails = {t.table: t for t in check_review_trails(conn)}
+            trails = {t.table: t for t in check_audit_trails(conn)}
     broken_at = ids[1] if change == "edit" else ids[2]
     quarantine = trails["quarantine_review"]
     assert (quarantine.intact, quarantine.broken_links, quarantine.first_broken_id) == (
@@ -280,9 +287,9 @@ def test_a_review_changed_behind_the_store_s_back_is_found(
     assert result.status == "discrepancies" and result.exit_code == 1
     document = json.loads((tmp_path / "report" / "reconciliation.json").read_text("utf-8"))
     assert document["status"] == "discrepancies"
-    assert document["review_trails"]["quarantine_review"]["intact"] is False
-    assert document["review_trails"]["quarantine_review"]["first_broken_id"] == broken_at
-    assert document["review_trails"]["match_review"]["intact"] is True
+    assert document["audit_trails"]["quarantine_review"]["intact"] is False
+    assert document["audit_trails"]["quarantine_review"]["first_broken_id"] == broken_at
+    assert document["audit_trails"]["match_review"]["intact"] is True
     page = (tmp_path / "report" / "report.html").read_text("utf-8")
     assert 'data-table="quarantine_review" data-intact="no"' in page
 
@@ -293,9 +300,10 @@ def test_reviews_removed_since_a_report_are_found(store: Store, tmp_path: Path) 
     reviewed(store)
     reconcile(store, tmp_path / "report")
     document = json.loads((tmp_path / "report" / "reconciliation.json").read_text("utf-8"))
-    assert {n: t["rows"] for n, t in document["review_trails"].items()} == {
+    assert {n: t["rows"] for n, t in document["audit_trails"].items()} == {
         "quarantine_review": 1,
         "match_review": 2,
+        "disclosure": 0,
     }
     waive_more(store, 1)
     code, output = history_command(store, tmp_path, since_report=tmp_path / "report")
@@ -309,7 +317,7 @@ def test_reviews_removed_since_a_report_are_found(store: Store, tmp_path: Path) 
                 f"DELETE FROM {qualified(engine, 'match_review')} WHERE id = {last}"
             )
         with engine.connect() as conn:
-            assert all(trail.intact for trail in check_review_trails(conn))
+            assert all(trail.intact for trail in check_audit_trails(conn))
     code, output = history_command(store, tmp_path, since_report=tmp_path / "report")
     assert code == 1, output
     assert "Changed since the report: migration.match_review no longer holds" in output
@@ -326,3 +334,92 @@ def test_a_report_that_does_not_verify_is_not_trusted_for_its_heads(
     assert code == 2, output
     assert "does not verify against its manifest" in output
     assert not (tmp_path / "history.csv").exists()
+
+
+def disclosures(store: Store, *, as_json: bool = False) -> tuple[int, str]:
+    buffer, printed = io.StringIO(), io.StringIO()
+    code = run_disclosures(
+        target=store.target_url,
+        console=Console(file=buffer, width=300),
+        as_json=as_json,
+        out=printed,
+    )
+    return code, printed.getvalue() if as_json else " ".join(buffer.getvalue().split())
+
+
+def test_revealing_the_notes_is_recorded_first_and_refused_without_a_name(
+    store: Store, tmp_path: Path
+) -> None:
+    reviewed(store)
+    assert disclosures(store)[1].startswith("No personal data was ever shown in the clear")
+    buffer = io.StringIO()
+    out = tmp_path / "history.csv"
+    code = run_review_history(
+        target=store.target_url, out=out, console=Console(file=buffer), reveal_notes=True
+    )
+    assert code == 2 and not out.exists()
+    assert "disclosure record can say who asked" in " ".join(buffer.getvalue().split())
+    assert disclosures(store)[1].startswith("No personal data was ever shown in the clear")
+    written(store, tmp_path, reveal_notes=True)
+    written(store, tmp_path)  # notes hidden: nothing to record
+    code, printed = disclosures(store, as_json=True)
+    assert code == 0, printed
+    document = json.loads(printed)
+    assert document["intact"] is True
+    (only,) = document["disclosures"]
+    assert (only["requested_by"], only["command"]) == ("auditor-3", "review-history --reveal-notes")
+    assert str(out.resolve()) in only["what"]
+    assert "Jayden" not in printed  # what was shown is described, never copied
+    code, shown = disclosures(store)
+    assert code == 0 and "auditor-3" in shown and "every hash link verified" in shown
+
+
+def test_a_report_with_personal_data_revealed_is_recorded(store: Store, tmp_path: Path) -> None:
+    reconcile(store, tmp_path / "masked")
+    reconcile(store, tmp_path / "revealed", reveal_pii=True, requested_by="privacy-officer")
+    code, printed = disclosures(store, as_json=True)
+    assert code == 0, printed
+    (only,) = json.loads(printed)["disclosures"]
+    assert (only["requested_by"], only["command"]) == ("privacy-officer", "reconcile --reveal-pii")
+    assert str(tmp_path / "revealed") in only["what"]
+
+
+def test_a_disclosure_edited_behind_the_store_s_back_is_found(store: Store, tmp_path: Path) -> None:
+    reviewed(store)
+    written(store, tmp_path, reveal_notes=True)
+    with target(store) as engine:
+        refused = pytest.raises(
+            sa.exc.IntegrityError, match=r"migration\.disclosure is append-only"
+        )
+        with refused, engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE {qualified(engine, 'disclosure')} SET requested_by = 'x'")
+        without_guards(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE {qualified(engine, 'disclosure')} SET requested_by = 'x'")
+    code, shown = disclosures(store)
+    assert code == 1, shown
+    assert (
+        "Changed after it was written: migration.disclosure: 1 row, 1 hash link does not verify"
+        in shown
+    )
+    code, printed = disclosures(store, as_json=True)
+    assert code == 1 and json.loads(printed)["intact"] is False
+
+
+def test_the_command_line_records_who_revealed_the_notes(store: Store, tmp_path: Path) -> None:
+    reviewed(store)
+    out = tmp_path / "history.csv"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["review-history", "--target", store.target_url, "--out", str(out), "--reveal-notes"],
+    )
+    assert result.exit_code == 0, result.output
+    assert NOTE in out.read_text("utf-8-sig")
+    result = runner.invoke(app, ["disclosures", "--target", store.target_url, "--json"])
+    assert result.exit_code == 0, result.output
+    (only,) = json.loads(result.stdout)["disclosures"]
+    assert (only["requested_by"], only["command"]) == (
+        getpass.getuser(),
+        "review-history --reveal-notes",
+    )

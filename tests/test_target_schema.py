@@ -28,7 +28,7 @@ from load.schema_setup import (
     target_revision,
 )
 
-EXPECTED_TABLE_COUNT = 29
+EXPECTED_TABLE_COUNT = 30
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def _qualified(engine: sa.Engine, schema: str, name: str) -> str:
     return f"{schema}.{name}" if engine.dialect.name == "postgresql" else name
 
 
-def test_models_define_29_tables_in_the_four_schemas() -> None:
+def test_models_define_30_tables_in_the_four_schemas() -> None:
     tables = target_metadata().tables.values()
     assert len(tables) == EXPECTED_TABLE_COUNT
     assert {t.schema for t in tables} == set(SCHEMAS)
@@ -92,7 +92,7 @@ def test_init_target_creates_every_model_table_in_its_schema(target_db_url: str)
     engine = make_target_engine(target_db_url)
     try:
         assert target_revision(engine) is None
-        assert init_target(engine) == head_revision() == "0009"
+        assert init_target(engine) == head_revision() == "0010"
         assert target_revision(engine) == head_revision()
         assert _tables_in_database(engine) == _expected_tables(engine.dialect.name)
         assert len(present_target_tables(engine)) == EXPECTED_TABLE_COUNT
@@ -272,7 +272,7 @@ def test_a_sqlite_store_upgraded_to_0006_keeps_its_sort_orders(tmp_path: Path) -
                 "('00000000000000000000000000000001', 'S', 'C', 2.5, 'S_LST_OF_VAL', '1-O', 'r', "
                 f"'{'0' * 64}')"
             )
-        assert init_target(engine) == "0009"
+        assert init_target(engine) == "0010"
         assert schema_differences(engine) == []
         table = target_table("code_value")
         with engine.begin() as conn:
@@ -319,8 +319,8 @@ def test_revision_0009_chains_the_reviews_written_before_it_and_guards_them(
     target_db_url: str,
 ) -> None:
     """Rows written at 0008 get hash links in id order; then UPDATE and DELETE are refused."""
-    from load.review_chain import GENESIS, chain_digest
-    from reconcile import check_review_trails
+    from load.audit_chain import GENESIS, chain_digest
+    from reconcile import check_audit_trails
 
     engine = make_target_engine(target_db_url)
     try:
@@ -337,10 +337,10 @@ def test_revision_0009_chains_the_reviews_written_before_it_and_guards_them(
                     schema="migration" if engine.dialect.name == "postgresql" else None,
                 )
                 conn.execute(sa.insert(old), _review_rows(name, n))
-        assert init_target(engine) == "0009"
+        assert init_target(engine) == "0010"
         assert schema_differences(engine) == []
         with engine.connect() as conn:
-            trails = {t.table: t for t in check_review_trails(conn)}
+            trails = {t.table: t for t in check_audit_trails(conn)}
             table = target_table("quarantine_review")
             stored = (
                 conn.execute(sa.select(table.c.chain_sha256).order_by(table.c.id)).scalars().all()
@@ -348,6 +348,7 @@ def test_revision_0009_chains_the_reviews_written_before_it_and_guards_them(
         assert {n: (t.rows, t.intact) for n, t in trails.items()} == {
             "quarantine_review": (3, True),
             "match_review": (2, True),
+            "disclosure": (0, True),
         }
         expected, previous = [], GENESIS
         for row in _review_rows("quarantine_review", 3):

@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-05
 
 ``chain_sha256`` on ``migration.quarantine_review`` and ``migration.match_review``
-links each row to the one before it (``load.review_chain``); rows written before
+links each row to the one before it (``load.audit_chain``); rows written before
 this revision get theirs here, in ``id`` order. Triggers then refuse UPDATE,
 DELETE (and TRUNCATE on PostgreSQL) on both tables, naming the table and saying
 the history is append-only.
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from load.review_chain import GENESIS, chain_digest
+from load.audit_chain import GENESIS, chain_digest
 
 __all__ = ["downgrade", "upgrade"]
 

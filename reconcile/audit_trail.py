@@ -1,7 +1,7 @@
 """Whether the review histories are as written: each row's hash link checked again.
 
 ``migration.quarantine_review`` and ``migration.match_review`` are hash-chained
-(:mod:`load.review_chain`). Every row's ``chain_sha256`` is recomputed from the
+(:mod:`load.audit_chain`). Every row's ``chain_sha256`` is recomputed from the
 stored link before it and the row's own values. A link that does not verify
 means a row was edited there, or the row before it removed or moved. The store's
 triggers refuse such changes, so a broken link means someone dropped them or wrote
@@ -19,14 +19,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from load.review_chain import CHAINED_COLUMNS, GENESIS, chain_digest
+from load.audit_chain import CHAINED_COLUMNS, GENESIS, chain_digest
 from load.target_schema import target_table
 
-__all__ = ["ReviewTrail", "check_review_trails", "head_in_trail", "recorded_heads"]
+__all__ = ["AuditTrail", "check_audit_trails", "head_in_trail", "recorded_heads"]
 
 
 @dataclass(frozen=True)
-class ReviewTrail:
+class AuditTrail:
     """One review history as checked: rows, head, and the links that do not verify."""
 
     table: str
@@ -34,7 +34,7 @@ class ReviewTrail:
     head_id: int | None
     """``id`` of the last row (None: no rows)."""
     head_sha256: str
-    """``chain_sha256`` of the last row, as stored (:data:`~load.review_chain.GENESIS`: no rows)."""
+    """``chain_sha256`` of the last row, as stored (:data:`~load.audit_chain.GENESIS`: no rows)."""
     broken_links: int = 0
     first_broken_id: int | None = None
 
@@ -55,7 +55,7 @@ class ReviewTrail:
         )
 
 
-def _check(conn: sa.Connection, name: str, batch_size: int) -> ReviewTrail:
+def _check(conn: sa.Connection, name: str, batch_size: int) -> AuditTrail:
     table = target_table(f"migration.{name}")
     columns = [table.c.id, table.c.chain_sha256, *(table.c[c] for c in CHAINED_COLUMNS[name])]
     stmt = sa.select(*columns).order_by(table.c.id).execution_options(yield_per=batch_size)
@@ -67,17 +67,17 @@ def _check(conn: sa.Connection, name: str, batch_size: int) -> ReviewTrail:
             broken += 1
             first = row["id"] if first is None else first
         previous, head_id = row["chain_sha256"], row["id"]
-    return ReviewTrail(name, rows, head_id, previous, broken, first)
+    return AuditTrail(name, rows, head_id, previous, broken, first)
 
 
-def check_review_trails(conn: sa.Connection, *, batch_size: int = 5000) -> tuple[ReviewTrail, ...]:
+def check_audit_trails(conn: sa.Connection, *, batch_size: int = 5000) -> tuple[AuditTrail, ...]:
     """Check every link of both review histories, streaming (``batch_size`` rows at a time)."""
     return tuple(_check(conn, name, batch_size) for name in CHAINED_COLUMNS)
 
 
 def head_in_trail(conn: sa.Connection, name: str, head_id: int | None, head_sha256: str) -> bool:
     """Whether the history ``name`` still holds, at ``head_id``, the row a report recorded as its
-    head (None and :data:`~load.review_chain.GENESIS`: it was empty, always true)."""
+    head (None and :data:`~load.audit_chain.GENESIS`: it was empty, always true)."""
     if head_id is None:
         return head_sha256 == GENESIS
     table = target_table(f"migration.{name}")
@@ -93,7 +93,7 @@ def recorded_heads(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
     when it recorded none (a report written before the histories were chained)."""
     path = Path(report_dir) / "reconciliation.json"
     try:
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("review_trails")
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("audit_trails")
     except (OSError, ValueError, AttributeError) as exc:
         raise ValueError(f"{path} cannot be read as a reconciliation report ({exc})") from None
     if not isinstance(recorded, dict) or set(recorded) != set(CHAINED_COLUMNS):

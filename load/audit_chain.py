@@ -1,17 +1,18 @@
-"""Hash chains over the review histories, so an edit or removal of an earlier row shows.
+"""Hash chains over the audit trails, so an edit or removal of an earlier row shows.
 
-Each row of ``migration.quarantine_review`` and ``migration.match_review`` carries
-``chain_sha256``: the SHA-256 of the previous row's ``chain_sha256`` (by ``id``;
-:data:`GENESIS` for the first) and of the row's own canonical text
-(:func:`canonical_review`). Changing, removing or reordering any row breaks the
-chain from that row on, and a head recorded elsewhere (a reconciliation report
-keeps each table's) can no longer be found. The store also refuses UPDATE and
-DELETE on both tables (triggers, revision 0009); the chain is what still tells
-when someone with the rights to drop the triggers did so.
+The audit trails are the stewards' review histories (``migration.quarantine_review``,
+``migration.match_review``) and the record of personal data shown in the clear
+(``migration.disclosure``). Each row carries ``chain_sha256``: the SHA-256 of the
+previous row's ``chain_sha256`` (by ``id``; :data:`GENESIS` for the first) and of
+the row's own canonical text (:func:`canonical_row`). Changing, removing or
+reordering any row breaks the chain from that row on, and a head recorded elsewhere
+(a reconciliation report keeps each table's) can no longer be found. The store also
+refuses UPDATE and DELETE on these tables (triggers, revisions 0009 and 0010); the
+chain is what still tells when someone with the rights to drop the triggers did so.
 
 The encoding is part of the store's format: changing it breaks every chain
-already stored. Revision 0009 computes the chains of rows written before it
-with these functions.
+already stored. Revision 0009 computes the chains of review rows written before
+it with these functions.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ import sqlalchemy as sa
 __all__ = [
     "CHAINED_COLUMNS",
     "GENESIS",
-    "append_reviews",
-    "canonical_review",
+    "append_chained",
+    "canonical_row",
     "chain_digest",
     "chain_head",
 ]
@@ -55,19 +56,20 @@ CHAINED_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "reviewed_at",
         "note",
     ),
+    "disclosure": ("disclosed_at", "requested_by", "command", "what"),
 }
-"""Per history table, the columns a row's link of the chain covers (all but ``id`` and the chain)."""
+"""Per audit trail table, the columns a row's link covers (all but ``id`` and the chain)."""
 
 
 def _utc_text(value: dt.datetime) -> str:
-    """A review time as UTC text with microseconds (SQLite gives it back naive: it is UTC)."""
+    """A time as UTC text with microseconds (SQLite gives it back naive: it is UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_review(table_name: str, row: Mapping[str, Any] | sa.RowMapping) -> bytes:
-    """The bytes a history row's link hashes: its table and chained columns as compact JSON."""
+def canonical_row(table_name: str, row: Mapping[str, Any] | sa.RowMapping) -> bytes:
+    """The bytes a trail row's link hashes: its table and chained columns as compact JSON."""
     values: list[Any] = [table_name]
     for column in CHAINED_COLUMNS[table_name]:
         value = row[column]
@@ -79,7 +81,7 @@ def chain_digest(previous: str, table_name: str, row: Mapping[str, Any] | sa.Row
     """``chain_sha256`` of ``row`` following a row whose ``chain_sha256`` is ``previous``."""
     digest = hashlib.sha256(previous.encode("ascii"))
     digest.update(b"\n")
-    digest.update(canonical_review(table_name, row))
+    digest.update(canonical_row(table_name, row))
     return digest.hexdigest()
 
 
@@ -91,8 +93,8 @@ def chain_head(conn: sa.Connection, table: sa.Table) -> str:
     return GENESIS if head is None else str(head)
 
 
-def append_reviews(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Append ``rows`` to the history ``table``, in order, each linked to the one before.
+def append_chained(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append ``rows`` to the audit trail ``table``, in order, each linked to the one before.
 
     One INSERT per row, so the ``id`` order is the chain's order on every engine. On
     PostgreSQL the table is locked against other writers until the transaction ends
