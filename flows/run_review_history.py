@@ -1,6 +1,6 @@
 """Run ``review-history``: every review on record, for the auditors, as CSV, with its hash links checked.
 
-Exit codes: 0 written and every hash link of both review histories verified (and,
+Exit codes: 0 written and every hash link of the audit trails verified (and,
 with ``since_report``, the histories that report saw are still there unchanged);
 1 written, but a history was changed after it was written; 2 an error (an
 unreachable target or one never migrated, a migration writing the store, a file

@@ -1,13 +1,13 @@
-"""Whether the review histories are as written: each row's hash link checked again.
+"""Whether the audit trails are as written: each row's hash link checked again.
 
-``migration.quarantine_review`` and ``migration.match_review`` are hash-chained
-(:mod:`load.audit_chain`). Every row's ``chain_sha256`` is recomputed from the
-stored link before it and the row's own values. A link that does not verify
-means a row was edited there, or the row before it removed or moved. The store's
-triggers refuse such changes, so a broken link means someone dropped them or wrote
-to the database file directly. Each table's head (last ``id``, last hash) goes
-into the reconciliation report, so a later check can tell whether the history that
-report saw is still there (:func:`head_in_trail`).
+The audit trails (``migration.quarantine_review``, ``migration.match_review`` and
+``migration.disclosure``) are hash-chained (:mod:`load.audit_chain`). Every row's
+``chain_sha256`` is recomputed from the stored link before it and the row's own
+values. A link that does not verify means a row was edited there, or the row before
+it removed or moved. The store's triggers refuse such changes, so a broken link
+means someone dropped them or wrote to the database file directly. Each table's head
+(last ``id``, last hash) goes into the reconciliation report, so a later check can
+tell whether the trail that report saw is still there (:func:`head_in_trail`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = ["AuditTrail", "check_audit_trails", "head_in_trail", "recorded_heads"
 
 @dataclass(frozen=True)
 class AuditTrail:
-    """One review history as checked: rows, head, and the links that do not verify."""
+    """One audit trail as checked: rows, head, and the links that do not verify."""
 
     table: str
     rows: int
@@ -71,7 +71,7 @@ def _check(conn: sa.Connection, name: str, batch_size: int) -> AuditTrail:
 
 
 def check_audit_trails(conn: sa.Connection, *, batch_size: int = 5000) -> tuple[AuditTrail, ...]:
-    """Check every link of both review histories, streaming (``batch_size`` rows at a time)."""
+    """Check every link of every audit trail, streaming (``batch_size`` rows at a time)."""
     return tuple(_check(conn, name, batch_size) for name in CHAINED_COLUMNS)
 
 
@@ -88,7 +88,7 @@ def head_in_trail(conn: sa.Connection, name: str, head_id: int | None, head_sha2
 
 
 def recorded_heads(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
-    """The review histories' heads (last id, last hash) a report folder's
+    """The audit trails' heads (last id, last hash) a report folder's
     ``reconciliation.json`` recorded, by table; ValueError naming what is missing
     when it recorded none (a report written before the histories were chained)."""
     path = Path(report_dir) / "reconciliation.json"
@@ -98,7 +98,7 @@ def recorded_heads(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
         raise ValueError(f"{path} cannot be read as a reconciliation report ({exc})") from None
     if not isinstance(recorded, dict) or set(recorded) != set(CHAINED_COLUMNS):
         raise ValueError(
-            f"{path} records no head of the review histories "
+            f"{path} records no head of the audit trails "
             "(a report written before they were chained, revision 0009)"
         )
     heads: dict[str, tuple[int | None, str]] = {}

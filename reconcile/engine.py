@@ -14,8 +14,8 @@ migration's own rules, supplied by ``flows``). Per legacy table, streaming:
 
 then target rows whose lineage names no legacy table at all, orphan links,
 attachment binaries, the probable duplicate pairs (:mod:`reconcile.candidates`),
-the quarantine and flag summaries, and the hash links of the stewards' review
-histories (:mod:`reconcile.audit_trail`). Memory is bounded
+the quarantine and flag summaries, and the hash links of the audit
+trails (:mod:`reconcile.audit_trail`). Memory is bounded
 by the batch size: no table is ever held whole, and the discrepancies go to a
 temporary file as they are found (:mod:`reconcile.spool`), however many there are.
 

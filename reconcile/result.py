@@ -233,7 +233,8 @@ class ReconciliationResult:
     ``match_decisions`` counts the probable duplicate pairs in the store by the stewards'
     decision (pending, same_person, different).
 
-    ``audit_trails`` are the stewards' review histories as checked (their hash links,
+    ``audit_trails`` are the audit trails as checked (the stewards' review histories and
+    the disclosures of personal data; their hash links,
     :mod:`reconcile.audit_trail`): one that does not verify makes the result not clean.
 
     ``pii_revealed`` is set only on request (``--reveal-pii``), and then
@@ -316,7 +317,7 @@ class ReconciliationResult:
     @property
     def status(self) -> Literal["clean", "discrepancies"]:
         """'clean' only when every legacy row is accounted for, nothing else differs, and
-        the review histories are as written."""
+        the audit trails are as written."""
         if self.discrepancies or any(not counts.is_clean for counts in self.tables.values()):
             return "discrepancies"
         if any(not trail.intact for trail in self.audit_trails):
