@@ -61,11 +61,14 @@ CHAINED_COLUMNS: Mapping[str, tuple[str, ...]] = {
 """Per audit trail table, the columns a row's link covers (all but ``id`` and the chain)."""
 
 
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC (a naive time is taken as UTC: SQLite gives stored times back naive)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def _utc_text(value: dt.datetime) -> str:
-    """A time as UTC text with microseconds (SQLite gives it back naive: it is UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A time as UTC text with microseconds."""
+    return _in_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical_row(table_name: str, row: Mapping[str, Any] | sa.RowMapping) -> bytes:
@@ -108,6 +111,8 @@ def append_chained(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[
         conn.exec_driver_sql(f'LOCK TABLE "{schema}"."{table.name}" IN EXCLUSIVE MODE')
     previous = chain_head(conn, table)
     statement = sa.insert(table)
-    for row in rows:
+    for given in rows:
+        # Times in UTC as written: SQLite keeps a datetime's wall time and drops its zone.
+        row = {k: _in_utc(v) if isinstance(v, dt.datetime) else v for k, v in given.items()}
         previous = chain_digest(previous, table.name, row)
         conn.execute(statement, {**row, "chain_sha256": previous})

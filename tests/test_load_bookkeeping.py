@@ -333,3 +333,29 @@ def test_runs_and_reviews_are_timed_by_the_store_s_clock(pg_url: str) -> None:
         assert (*times, reviewed) == (skewed, skewed, skewed)
     finally:
         engine.dispose()
+
+
+def test_a_review_timed_in_another_zone_is_stored_and_chained_as_the_same_instant(
+    target: sa.Engine,
+) -> None:
+    """Vancouver time in, UTC stored (SQLite would keep the wall time and drop the zone),
+    and the hash link computed from what is stored, so it verifies."""
+    from reconcile import check_audit_trails
+
+    vancouver = dt.timezone(dt.timedelta(hours=-8))
+    at = dt.datetime(2026, 12, 4, 16, 30, 5, 123456, tzinfo=vancouver)
+    with target.begin() as conn:
+        load.bookkeeping.record_status_changes(
+            conn,
+            [("S_CONTACT", "1-X", "open"), ("S_CONTACT", "1-Y", "open")],
+            status="waived",
+            reviewed_by="steward-1",
+            note="checked",
+            at=at,
+        )
+    review = load.target_table("quarantine_review")
+    with target.connect() as conn:
+        stored = conn.execute(sa.select(review.c.reviewed_at)).scalars().all()
+        trails = {t.table: t for t in check_audit_trails(conn)}
+    assert [s.replace(tzinfo=s.tzinfo or dt.UTC) for s in stored] == [at, at]
+    assert (trails["quarantine_review"].rows, trails["quarantine_review"].intact) == (2, True)
