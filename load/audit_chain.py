@@ -25,6 +25,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from load.errors import TerminalLoadError
+
 __all__ = [
     "CHAINED_COLUMNS",
     "GENESIS",
@@ -32,6 +34,7 @@ __all__ = [
     "canonical_row",
     "chain_digest",
     "chain_head",
+    "lock_trail",
 ]
 
 GENESIS = "0" * 64
@@ -96,19 +99,43 @@ def chain_head(conn: sa.Connection, table: sa.Table) -> str:
     return GENESIS if head is None else str(head)
 
 
+def lock_trail(conn: sa.Connection, table: sa.Table) -> None:
+    """On PostgreSQL, wait for the trail's writer lock, held until the transaction ends.
+
+    An advisory lock: it needs no table privilege beyond INSERT (``LOCK TABLE`` would need
+    the UPDATE or DELETE that the trail's triggers refuse), and readers never wait.
+    Taking it again in the same transaction is harmless.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    if conn.exec_driver_sql("SHOW transaction_isolation").scalar() != "read committed":
+        raise TerminalLoadError(
+            f"migration.{table.name} is appended to only in a READ COMMITTED transaction "
+            "(a later snapshot could miss the latest row and fork its hash chain); "
+            "use load.write_transaction",
+            table=table.name,
+        )
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(table.name))))
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit advisory lock key of the trail ``name`` (its own, not the store lock's)."""
+    digest = hashlib.sha256(f"icm-migrate audit trail {name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 def append_chained(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Append ``rows`` to the audit trail ``table``, in order, each linked to the one before.
 
-    One INSERT per row, so the ``id`` order is the chain's order on every engine. On
-    PostgreSQL the table is locked against other writers until the transaction ends
-    (readers go on): two writers reading the same head would fork the chain. SQLite
-    allows one writer at a time anyway.
+    One INSERT per row, so the ``id`` order is the chain's order on every engine.
+    Two writers reading the same head would fork the chain: on PostgreSQL the caller's
+    transaction first takes the trail's advisory lock (:func:`lock_trail`), held until it
+    ends, and must be READ COMMITTED (``load.write_transaction`` makes it so) for the head
+    read after the lock to be the latest. SQLite allows one writer at a time anyway.
     """
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        schema = table.schema or "public"
-        conn.exec_driver_sql(f'LOCK TABLE "{schema}"."{table.name}" IN EXCLUSIVE MODE')
+    lock_trail(conn, table)
     previous = chain_head(conn, table)
     statement = sa.insert(table)
     for given in rows:

@@ -21,13 +21,21 @@ __all__ = ["store_now", "write_transaction"]
 
 @contextmanager
 def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A connection in a transaction that commits on success and rolls back on any error."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            driver = conn.connection.driver_connection
-            if driver is not None and not driver.in_transaction:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-        yield conn
+    """A connection in a transaction that commits on success and rolls back on any error.
+
+    READ COMMITTED on PostgreSQL whatever the database's default: each statement sees
+    what committed before it, which the audit trails' writer locks rely on
+    (``load.audit_chain``).
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="READ COMMITTED")
+        with conn.begin():
+            if conn.dialect.name == "sqlite":
+                driver = conn.connection.driver_connection
+                if driver is not None and not driver.in_transaction:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
 
 
 def store_now(conn: sa.Connection) -> dt.datetime:

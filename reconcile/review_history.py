@@ -8,8 +8,10 @@ a failed replay opened again, a decided pair withdrawn) and when.
 
 The notes are the stewards' own text and may name a person: a line carries
 :data:`HIDDEN_NOTE` in their place unless the caller asks to reveal them. Each
-line also carries its row's ``id`` and hash link (:mod:`load.audit_chain`): with
-the notes revealed, the file alone lets an auditor recompute every link.
+line also carries its row's ``id`` and hash link (:mod:`load.audit_chain`), and, with
+the notes revealed, the exact text the link covers (``chained_text``; the other
+cells may be escaped against spreadsheet formulas, this one never needs it): the
+file alone then lets an auditor recompute every link.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TextIO
 
 import sqlalchemy as sa
 
+from load.audit_chain import CHAINED_COLUMNS, canonical_row
 from load.target_schema import target_table
 from reconcile.render_csv import write_rows
 
@@ -38,6 +41,7 @@ REVIEW_CSV_COLUMNS = (
     "note",
     "review_id",
     "chain_sha256",
+    "chained_text",
 )
 HIDDEN_NOTE = "[hidden: --reveal-notes shows it]"
 
@@ -58,6 +62,9 @@ class ReviewLine:
     note: str
     review_id: int
     chain_sha256: str
+    chained_text: str
+    """The exact text the row's hash link covers (:func:`load.audit_chain.canonical_row`);
+    empty when the notes are hidden, as it holds the note."""
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -106,6 +113,17 @@ def review_lines(
     history = _history()
     stmt = sa.select(history).order_by(history.c.reviewed_at, history.c.review, history.c.id)
     for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
+        if row.review == "quarantine":
+            table, keys = "quarantine_review", (row.legacy_table, row.legacy_row_id)
+        else:
+            table, keys = "match_review", (row.legacy_row_id, row.other_row_id)
+        chained = dict(
+            zip(
+                CHAINED_COLUMNS[table],
+                (*keys, row.previous, row.new, row.reviewed_by, row.reviewed_at, row.note),
+                strict=True,
+            )
+        )
         yield ReviewLine(
             review=row.review,
             legacy_table=row.legacy_table,
@@ -118,6 +136,7 @@ def review_lines(
             note=row.note if reveal_notes else HIDDEN_NOTE,
             review_id=row.id,
             chain_sha256=row.chain_sha256,
+            chained_text=canonical_row(table, chained).decode() if reveal_notes else "",
         )
 
 
@@ -140,6 +159,7 @@ def write_review_csv(lines: Iterator[ReviewLine], out: TextIO) -> int:
                 line.note,
                 str(line.review_id),
                 line.chain_sha256,
+                line.chained_text,
             )
             for line in lines
         ),

@@ -359,3 +359,72 @@ def test_a_review_timed_in_another_zone_is_stored_and_chained_as_the_same_instan
         trails = {t.table: t for t in check_audit_trails(conn)}
     assert [s.replace(tzinfo=s.tzinfo or dt.UTC) for s in stored] == [at, at]
     assert (trails["quarantine_review"].rows, trails["quarantine_review"].intact) == (2, True)
+
+
+def test_concurrent_disclosures_keep_one_chain_whatever_the_database_s_isolation(
+    pg_url: str,
+) -> None:
+    """Disclosures are written under the shared store lock, so writers overlap: each waits
+    for the trail's lock and reads the latest head, even where the database defaults to
+    REPEATABLE READ (a snapshot from before the lock would fork the chain)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows.engines import make_target_engine
+    from reconcile import check_audit_trails
+
+    engine = make_target_engine(pg_url)
+    load.init_target(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f'ALTER DATABASE "{engine.url.database}" '
+            "SET default_transaction_isolation = 'repeatable read'"
+        )
+    engine.dispose()
+    engine = make_target_engine(pg_url)
+
+    def disclose(worker: int) -> None:
+        for i in range(10):
+            with load.write_transaction(engine) as conn:
+                load.record_disclosure(
+                    conn, requested_by=f"auditor-{worker}", command="test", what=f"item {i}"
+                )
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(disclose, range(4)))
+        with engine.connect() as conn:
+            trails = {t.table: t for t in check_audit_trails(conn)}
+        assert (trails["disclosure"].rows, trails["disclosure"].intact) == (40, True)
+        with pytest.raises(load.TerminalLoadError, match="READ COMMITTED"), engine.begin() as conn:
+            load.record_disclosure(conn, requested_by="auditor-9", command="test", what="x")
+    finally:
+        engine.dispose()
+
+
+def test_a_role_that_may_only_read_and_insert_can_append_to_the_trails(pg_url: str) -> None:
+    """The natural grant for an append-only table is SELECT and INSERT: that must do."""
+    import uuid
+
+    from flows.engines import make_target_engine
+
+    engine = make_target_engine(pg_url)
+    load.init_target(engine)
+    role = f"icm_test_appender_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA migration TO {role}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT ON migration.disclosure TO {role}")
+        conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA migration TO {role}")
+    appender = make_target_engine(engine.url.set(username=role).render_as_string(False))
+    try:
+        with load.write_transaction(appender) as conn:
+            load.record_disclosure(conn, requested_by="auditor-1", command="test", what="x")
+        with appender.connect() as conn:
+            count = conn.execute(sa.text("SELECT count(*) FROM migration.disclosure")).scalar()
+        assert count == 1
+    finally:
+        appender.dispose()
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        engine.dispose()

@@ -170,7 +170,7 @@ def without_guards(engine: sa.Engine) -> None:
                     conn.exec_driver_sql(f"DROP TRIGGER {name}_no_{action}")
 
 
-def waive_more(store: Store, count: int) -> None:
+def waive_more(store: Store, count: int, notes: tuple[str, ...] = ()) -> None:
     quarantine = load.target_table("quarantine")
     with target(store) as engine:
         with engine.connect() as conn:
@@ -187,7 +187,7 @@ def waive_more(store: Store, count: int) -> None:
                 [tuple(row)],
                 "waived",
                 reviewed_by="steward-5",
-                note=f"{NOTE} ({i})",
+                note=notes[i] if i < len(notes) else f"{NOTE} ({i})",
                 at=DAY + dt.timedelta(days=1, minutes=i),
             )
 
@@ -211,19 +211,17 @@ def test_the_store_refuses_to_edit_or_remove_a_review(store: Store) -> None:
             assert all(trail.intact for trail in check_audit_trails(conn))
 
 
-def _link(previous: str, values: list[str]) -> str:
-    """The documented link, computed here without the project's code."""
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous}\n{text}".encode()).hexdigest()
-
-
 def test_every_hash_link_can_be_recomputed_from_the_revealed_list(
     store: Store, tmp_path: Path
 ) -> None:
+    """With the notes revealed, each line's chained_text is what its link covers, matches
+    the line's cells (a note that looks like a formula is escaped in its own cell only),
+    and recomputes the link with nothing but SHA-256."""
+    formulas = ("-- duplicate of the other record", "=1+1", "@team: same person")
     reviewed(store)
-    waive_more(store, 2)
+    waive_more(store, 3, notes=formulas)
     lines = written(store, tmp_path, reveal_notes=True)
-    assert len(lines) == 5
+    assert len(lines) == 6
     for review, name in (("quarantine", "quarantine_review"), ("match", "match_review")):
         previous = "0" * 64
         ordered = sorted(
@@ -236,19 +234,22 @@ def test_every_hash_link_can_be_recomputed_from_the_revealed_list(
                 if review == "quarantine"
                 else [line["legacy_row_id"], line["other_row_id"]]
             )
-            previous = _link(
-                previous,
-                [
-                    name,
-                    *keys,
-                    line["previous"],
-                    line["new"],
-                    line["reviewed_by"],
-                    at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-                    line["note"],
-                ],
-            )
+            *cells, note = json.loads(line["chained_text"])
+            assert cells == [
+                name,
+                *keys,
+                line["previous"],
+                line["new"],
+                line["reviewed_by"],
+                at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            ]
+            assert line["note"] in (note, f"'{note}")
+            previous = hashlib.sha256(f"{previous}\n{line['chained_text']}".encode()).hexdigest()
             assert line["chain_sha256"] == previous, line["review_id"]
+    notes = [json.loads(x["chained_text"])[-1] for x in lines]
+    assert set(formulas) <= set(notes)
+    hidden = written(store, tmp_path)  # without the notes, no text that holds them
+    assert {x["chained_text"] for x in hidden} == {""}
 
 
 @pytest.mark.parametrize("change", ["edit", "remove"])
