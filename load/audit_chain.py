@@ -35,6 +35,7 @@ __all__ = [
     "chain_digest",
     "chain_head",
     "lock_trail",
+    "sqlite_guards",
 ]
 
 GENESIS = "0" * 64
@@ -143,3 +144,22 @@ def append_chained(conn: sa.Connection, table: sa.Table, rows: Sequence[Mapping[
         row = {k: _in_utc(v) if isinstance(v, dt.datetime) else v for k, v in given.items()}
         previous = chain_digest(previous, table.name, row)
         conn.execute(statement, {**row, "chain_sha256": previous})
+
+
+def sqlite_guards(name: str) -> list[str]:
+    """The statements creating SQLite's triggers that keep the trail ``name`` append-only
+    (revisions 0009 and 0010): UPDATE and DELETE are refused, and so is an INSERT at an
+    existing id, as INSERT OR REPLACE deletes the row it replaces without firing DELETE
+    triggers. (A new row's id is -1 there until assigned. PostgreSQL's ON CONFLICT fires
+    the UPDATE triggers.)"""
+    refuse = "SELECT RAISE(ABORT, 'migration.{0} is append-only: {1} refused')"
+    return [
+        *(
+            f"CREATE TRIGGER {name}_no_{action.lower()} BEFORE {action} ON {name} "
+            f"BEGIN {refuse.format(name, action)}; END"
+            for action in ("UPDATE", "DELETE")
+        ),
+        f"CREATE TRIGGER {name}_no_replace BEFORE INSERT ON {name} "
+        f"WHEN EXISTS (SELECT 1 FROM {name} WHERE id = NEW.id) "
+        f"BEGIN {refuse.format(name, 'INSERT over an existing row')}; END",
+    ]

@@ -10,9 +10,9 @@ this revision get theirs here, in ``id`` order. Triggers then refuse UPDATE,
 DELETE (and TRUNCATE on PostgreSQL) on both tables, naming the table and saying
 the history is append-only.
 
-Frozen like the revisions before it, except for the chain's encoding, which is
-imported: it is part of the store's format, and a change to it would break every
-stored chain anyway.
+Frozen like the revisions before it, except for the chain's encoding and the
+SQLite triggers' text, which are imported from ``load.audit_chain``: the encoding is
+part of the store's format, and a change to it would break every stored chain anyway.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from load.audit_chain import GENESIS, chain_digest
+from load.audit_chain import GENESIS, chain_digest, sqlite_guards
 
 __all__ = ["downgrade", "upgrade"]
 
@@ -79,12 +79,8 @@ def upgrade() -> None:
             )
         return
     for name in HISTORIES:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {name}_no_{action.lower()} BEFORE {action} ON {name} "
-                f"BEGIN SELECT RAISE(ABORT, 'migration.{name} is append-only: {action} refused'); "
-                "END"
-            )
+        for statement in sqlite_guards(name):
+            op.execute(statement)
 
 
 def downgrade() -> None:
@@ -96,7 +92,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION migration.refuse_history_change()")
     else:
         for name in HISTORIES:
-            for action in ("update", "delete"):
+            for action in ("update", "delete", "replace"):
                 op.execute(f"DROP TRIGGER {name}_no_{action}")
     for name in HISTORIES:
         op.drop_column(name, "chain_sha256", schema=schema)

@@ -9,7 +9,8 @@ One row each time a command shows what it masks by default: ``reconcile
 notes), written before the data is, with who asked, which command, and what it
 wrote where (never the data itself). Append-only and hash-chained like the
 review histories (revision 0009): the same triggers refuse UPDATE and DELETE.
-Frozen like the revisions before it: it does not import the models.
+Frozen like the revisions before it: it does not import the models (the SQLite
+triggers' text comes from ``load.audit_chain``, as in revision 0009).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from load.audit_chain import sqlite_guards
 
 __all__ = ["downgrade", "upgrade"]
 
@@ -49,12 +52,8 @@ def upgrade() -> None:
             "FOR EACH STATEMENT EXECUTE FUNCTION migration.refuse_history_change()"
         )
         return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER disclosure_no_{action.lower()} BEFORE {action} ON disclosure "
-            f"BEGIN SELECT RAISE(ABORT, 'migration.disclosure is append-only: {action} refused'); "
-            "END"
-        )
+    for statement in sqlite_guards("disclosure"):
+        op.execute(statement)
 
 
 def downgrade() -> None:
