@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,13 +36,17 @@ from flows.pipeline import MigrationJob, context_for, reference_context
 from flows.transform_pool import TransformPool
 from reconcile import (
     KIND_MEANINGS,
+    MANIFEST_NAME,
     Progress,
     ReconciliationResult,
     ReportPaths,
     finish_reconciliation_run,
+    latest_reconciliation_run,
     migration_run_of,
     reconcile_stores,
+    recorded_heads,
     start_reconciliation_run,
+    verify_report,
     write_report,
 )
 from reconcile.result import COUNT_FIELDS
@@ -175,6 +179,7 @@ def reconcile_direct(
             with target_engine.connect() as conn:
                 run = migration_run_of(conn)
             extract.check_source(legacy)
+            previous_heads = previous_trail_heads(Path(out_dir), target_engine)
             record_id = start_reconciliation_run(
                 target_engine,
                 migration_run_id=run.id,
@@ -202,6 +207,7 @@ def reconcile_direct(
                     batch_size=batch_size,
                     progress=progress,
                     parallel=parallel,
+                    previous_heads=previous_heads,
                 )
             except BaseException:
                 finish_reconciliation_run(target_engine, record_id, status="failed")
@@ -218,6 +224,36 @@ def reconcile_direct(
         target_engine.dispose()
 
 
+def previous_trail_heads(
+    out_dir: Path, target: sa.Engine
+) -> Mapping[str, tuple[int | None, str]] | None:
+    """The audit trails' heads the previous report recorded, so the reconcile can tell a
+    trail rewritten since (its links recomputed) from one only appended to.
+
+    The previous report is the one in ``out_dir`` (the new one replaces it and chains to
+    its manifest), else the latest reconciliation's folder. Used only when the folder
+    verifies against its manifest; None when there is none, or it predates the trails.
+    """
+    latest = latest_reconciliation_run(target)
+    folders = [out_dir]
+    if latest is not None and latest.report_dir:
+        folders.append(Path(latest.report_dir))
+    for folder in folders:
+        if (folder / MANIFEST_NAME).is_file():
+            if verify_report(folder):
+                log.warning(
+                    "the previous report in %s does not verify against its manifest: the "
+                    "audit trails are checked without the heads it recorded",
+                    folder,
+                )
+                return None
+            try:
+                return recorded_heads(folder)
+            except ValueError:
+                return None
+    return None
+
+
 def _reconcile_and_report(
     legacy: extract.LegacySource,
     target_engine: sa.Engine,
@@ -232,6 +268,7 @@ def _reconcile_and_report(
     batch_size: int,
     progress: Progress | None,
     parallel: bool,
+    previous_heads: Mapping[str, tuple[int | None, str]] | None = None,
 ) -> tuple[ReconciliationResult, ReportPaths]:
     """Compare both sides and write the report (the run record is the caller's)."""
     expected = expected_rows(
@@ -257,6 +294,7 @@ def _reconcile_and_report(
                 match_pairs=lambda: load.candidate_pairs(
                     proposed_pairs(legacy, batch_size=batch_size)
                 ),
+                previous_trail_heads=previous_heads,
             )
     finally:
         expected.close()

@@ -16,7 +16,13 @@ from reconcile.compare import PII_KIND_OF, same_value
 from reconcile.disclosure_list import DisclosureLine, disclosure_lines
 from reconcile.engine import ExpectedRows, Progress, migration_run_of, reconcile_stores
 from reconcile.errors import ReconcileError, TerminalReconcileError, TransientReconcileError
-from reconcile.manifest import ManifestError, manifest_sha256, verify_report, write_manifest
+from reconcile.manifest import (
+    MANIFEST_NAME,
+    ManifestError,
+    manifest_sha256,
+    verify_report,
+    write_manifest,
+)
 from reconcile.masking import mask, safe_detail, shown
 from reconcile.match_list import MATCH_CSV_COLUMNS, MatchLine, match_lines, write_match_csv
 from reconcile.quarantine_list import (
@@ -63,6 +69,7 @@ __all__ = [
     "FORMULA_STARTS",
     "HIDDEN_NOTE",
     "KIND_MEANINGS",
+    "MANIFEST_NAME",
     "MATCH_CSV_COLUMNS",
     "PII_KINDS",
     "PII_KIND_OF",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,21 +37,32 @@ class AuditTrail:
     """``chain_sha256`` of the last row, as stored (:data:`~load.audit_chain.GENESIS`: no rows)."""
     broken_links: int = 0
     first_broken_id: int | None = None
+    previous_head_kept: bool | None = None
+    """Whether the last row a previous report recorded is still there, unchanged (None:
+    no previous report's head was given)."""
+    previous_head_id: int | None = None
 
     @property
     def intact(self) -> bool:
-        return self.broken_links == 0
+        return self.broken_links == 0 and self.previous_head_kept is not False
 
     def describe(self) -> str:
         """One line for people: the table, its rows and whether each link verified."""
         rows = f"{self.rows:,} row" + ("" if self.rows == 1 else "s")
+        if self.previous_head_kept is False:
+            return (
+                f"migration.{self.table}: {rows}; the last row the previous report saw "
+                f"(id {self.previous_head_id}) is gone or changed: rows it saw were edited, "
+                "removed or rewritten since"
+            )
         if self.intact:
-            return f"migration.{self.table}: {rows}, every hash link verified"
+            kept = ", and the rows the previous report saw" if self.previous_head_kept else ""
+            return f"migration.{self.table}: {rows}, every hash link verified{kept}"
         return (
             f"migration.{self.table}: {rows}, {self.broken_links:,} "
             + ("hash link does" if self.broken_links == 1 else "hash links do")
-            + f" not verify, the first at id {self.first_broken_id}: a row was edited there, or the "
-            "row before it removed, after it was written"
+            + f" not verify, the first at id {self.first_broken_id}: a row was edited there or "
+            "just before, or one removed or inserted before it, after it was written"
         )
 
 
@@ -70,9 +81,27 @@ def _check(conn: sa.Connection, name: str, batch_size: int) -> AuditTrail:
     return AuditTrail(name, rows, head_id, previous, broken, first)
 
 
-def check_audit_trails(conn: sa.Connection, *, batch_size: int = 5000) -> tuple[AuditTrail, ...]:
-    """Check every link of every audit trail, streaming (``batch_size`` rows at a time)."""
-    return tuple(_check(conn, name, batch_size) for name in CHAINED_COLUMNS)
+def check_audit_trails(
+    conn: sa.Connection,
+    *,
+    batch_size: int = 5000,
+    previous_heads: Mapping[str, tuple[int | None, str]] | None = None,
+) -> tuple[AuditTrail, ...]:
+    """Check every link of every audit trail, streaming (``batch_size`` rows at a time), and,
+    given a previous report's heads (:func:`recorded_heads`), that each is still there:
+    a trail rewritten with fresh links passes its own check, but not this one."""
+    trails = []
+    for name in CHAINED_COLUMNS:
+        trail = _check(conn, name, batch_size)
+        if previous_heads is not None and name in previous_heads:
+            head_id, head = previous_heads[name]
+            trail = replace(
+                trail,
+                previous_head_kept=head_in_trail(conn, name, head_id, head),
+                previous_head_id=head_id,
+            )
+        trails.append(trail)
+    return tuple(trails)
 
 
 def head_in_trail(conn: sa.Connection, name: str, head_id: int | None, head_sha256: str) -> bool:

@@ -26,7 +26,7 @@ transaction: one consistent snapshot, whatever else writes meanwhile.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -205,6 +205,7 @@ def reconcile_stores(
     requested_by: str | None = None,
     progress: Progress | None = None,
     match_pairs: Callable[[], Sequence[MadePair]] | None = None,
+    previous_trail_heads: Mapping[str, tuple[int | None, str]] | None = None,
 ) -> ReconciliationResult:
     """Reconcile the legacy ``source`` with the new store ``target`` (see the module doc).
 
@@ -217,7 +218,9 @@ def reconcile_stores(
     that side of the attachment check is not done). ``match_pairs()`` gives the
     probable duplicate pairs the matching rules propose on the current source,
     as the store keeps them (None: they are not checked; see
-    :mod:`reconcile.candidates`). Raises
+    :mod:`reconcile.candidates`). ``previous_trail_heads`` are the audit trails' heads a
+    previous report recorded (:func:`reconcile.audit_trail.recorded_heads`): each must
+    still be there. Raises
     :class:`~reconcile.errors.ReconcileError` when the target cannot be
     reconciled at all, and extract's errors when the source cannot be read.
 
@@ -273,7 +276,9 @@ def reconcile_stores(
             reasons = quarantine_summaries(conn, batch_size=batch_size)
             flags = flag_summaries(conn)
             decisions = match_decision_counts(conn)
-            trails = check_audit_trails(conn, batch_size=batch_size)
+            trails = check_audit_trails(
+                conn, batch_size=batch_size, previous_heads=previous_trail_heads
+            )
         result = ReconciliationResult(
             run_id=run.id,
             generated_at=dt.datetime.now(dt.UTC),

@@ -93,6 +93,7 @@ def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any
                 "intact": trail.intact,
                 "broken_links": trail.broken_links,
                 "first_broken_id": trail.first_broken_id,
+                "previous_head_kept": trail.previous_head_kept,
             }
             for trail in result.audit_trails
         },

@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -429,3 +430,56 @@ def test_the_command_line_records_who_revealed_the_notes(store: Store, tmp_path:
         getpass.getuser(),
         "review-history --reveal-notes",
     )
+
+
+def rewrite_with_fresh_links(engine: sa.Engine, name: str, row_id: int, note: str) -> None:
+    """Edit a row and recompute every link from it on, as someone covering their tracks
+    would: the trail then passes its own check."""
+    from load.audit_chain import GENESIS, chain_digest
+
+    table = load.target_table(name)
+    with engine.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.id == row_id).values(note=note))
+        previous = GENESIS
+        for row in conn.execute(sa.select(table).order_by(table.c.id)).mappings().all():
+            previous = chain_digest(previous, name, row)
+            conn.execute(
+                sa.update(table).where(table.c.id == row["id"]).values(chain_sha256=previous)
+            )
+
+
+def test_a_trail_rewritten_with_fresh_links_is_caught_by_the_previous_report(
+    store: Store, tmp_path: Path
+) -> None:
+    reviewed(store)
+    waive_more(store, 2)
+    first = reconcile(store, tmp_path / "report")
+    assert all(t.intact and t.previous_head_kept is None for t in first.audit_trails)
+    again = reconcile(store, tmp_path / "report")  # replaces the report, chained to it
+    assert [(t.table, t.intact, t.previous_head_kept) for t in again.audit_trails] == [
+        ("quarantine_review", True, True),
+        ("match_review", True, True),
+        ("disclosure", True, True),
+    ]
+    kept = tmp_path / "kept-report"
+    shutil.copytree(tmp_path / "report", kept)
+    with target(store) as engine:
+        ids = review_ids(engine, "quarantine_review")
+        without_guards(engine)
+        rewrite_with_fresh_links(engine, "quarantine_review", ids[1], "nothing to see")
+        with engine.connect() as conn:
+            assert all(t.intact for t in check_audit_trails(conn))  # its own check passes
+    code, output = history_command(store, tmp_path, since_report=kept)
+    assert code == 1, output
+    assert "Changed since the report: migration.quarantine_review" in output
+    result = reconcile(store, tmp_path / "report")
+    assert result.status == "discrepancies"
+    trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
+    assert (trail.intact, trail.previous_head_kept, trail.previous_head_id) == (
+        False,
+        False,
+        ids[-1],
+    )
+    assert "the last row the previous report saw" in trail.describe()
+    document = json.loads((tmp_path / "report" / "reconciliation.json").read_text("utf-8"))
+    assert document["audit_trails"]["quarantine_review"]["previous_head_kept"] is False
