@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from flows.identity import current_user
 
 app = typer.Typer(
     name="icm-migrate",
@@ -128,7 +129,7 @@ def migrate(
         attachments_dir=attachments_dir,
         attachment_store=attachment_store,
         batch_size=batch_size,
-        requested_by=getpass.getuser(),
+        requested_by=current_user(),
         console=console,
         as_of=_as_of(as_of),
         prune_deleted=prune_deleted,
@@ -172,7 +173,7 @@ def reconcile(
             attachment_store=attachment_store,
             console=console,
             reveal_pii=reveal_pii,
-            requested_by=getpass.getuser(),
+            requested_by=current_user(),
             batch_size=batch_size,
             parallel=parallel,
         )
@@ -235,7 +236,7 @@ def quarantine_review(
         target=target,
         status=status,
         note=note,
-        reviewed_by=getpass.getuser(),
+        reviewed_by=current_user(),
         console=console,
         rows=row,
         rows_file=rows,
@@ -288,7 +289,7 @@ def match_decide(
         target=target,
         decision=decision,
         note=note,
-        decided_by=getpass.getuser(),
+        decided_by=current_user(),
         console=console,
         pairs=pair,
         pairs_file=pairs,
@@ -334,7 +335,7 @@ def review_history(
             console=console,
             reveal_notes=reveal_notes,
             since_report=since_report,
-            requested_by=getpass.getuser(),
+            requested_by=current_user(),
         )
     )
 

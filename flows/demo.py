@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from rich.console import Console
 
 import synthetic
 from flows.generate import EXIT_ERROR, run_generate
+from flows.identity import current_user
 from flows.run_matches import run_match_list
 from flows.run_migrate import run_migrate
 from flows.run_quarantine import run_quarantine_list
@@ -54,7 +54,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         attachments_dir=files,
         attachment_store=store,
         batch_size=2000,
-        requested_by=getpass.getuser(),
+        requested_by=current_user(),
         console=console,
         as_of=dt.date.fromisoformat(generated.as_of),  # the synthetic data's "today"
     )
@@ -68,7 +68,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         attachments_dir=files,
         attachment_store=store,
         console=console,
-        requested_by=getpass.getuser(),
+        requested_by=current_user(),
     )
     console.rule("4. List what the data stewards review")
     run_quarantine_list(target=f"sqlite:///{target}", out=worklist, console=console)

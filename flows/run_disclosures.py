@@ -2,8 +2,8 @@
 
 For the privacy officer and the auditors: every ``reconcile --reveal-pii`` and
 ``review-history --reveal-notes`` on record, oldest first, with the check of the
-table's hash links. Nothing shown is personal data (the rows describe what was
-shown, never the data).
+table's hash links. No client's personal data is shown: the rows name staff
+accounts and output paths, and describe what was shown, never the data.
 
 Exit codes: 0 shown and every link verified, 1 shown but the record was changed
 after it was written, 2 an error (an unreachable target, a store never migrated or

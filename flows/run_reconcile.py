@@ -127,7 +127,7 @@ def run_reconcile(
         console.print(f"  {kind}: {count:,}")
     for trail in result.audit_trails:
         if not trail.intact:
-            console.print(f"[red]Review history changed:[/red] {trail.describe()}")
+            console.print(f"[red]Audit trail changed:[/red] {trail.describe()}")
     if result.pii_revealed:
         console.print(
             f"[yellow]Personal data revealed in the report, as requested by {result.requested_by}.[/yellow]"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from load.audit_chain import append_chained
+from load.audit_chain import append_chained, lock_trail
 from load.errors import TerminalLoadError
 from load.target_schema import target_table
 from load.transaction import store_now
@@ -35,6 +35,7 @@ def record_disclosure(conn: sa.Connection, *, requested_by: str, command: str, w
             "characters; nothing was shown",
             table="disclosure",
         )
+    lock_trail(conn, DISCLOSURE)  # first: the times then follow the ids
     append_chained(
         conn,
         DISCLOSURE,

@@ -30,6 +30,7 @@ RESULT_TABLES = [
         "reconciliation_run",
         "quarantine_review",
         "match_review",
+        "disclosure",
     )
 ]
 

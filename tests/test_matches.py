@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import io
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typer.testing import CliRunner
 
 import load
 from flows.cli import app
+from flows.identity import current_user
 from flows.run_matches import run_match_decide, run_match_list
 from reconcile import MATCH_CSV_COLUMNS
 from transform import MATCH_CODES
@@ -215,7 +215,7 @@ def test_the_list_cut_down_is_the_pair_list(store: Store, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     different = {k for k, v in stored(store).items() if v["decision"] == "different"}
     assert different == {(x["person_a_row_id"], x["person_b_row_id"]) for x in lines}
-    assert {h["reviewed_by"] for h in history(store)} == {getpass.getuser()}
+    assert {h["reviewed_by"] for h in history(store)} == {current_user()}
     refused = CliRunner().invoke(
         app,
         [

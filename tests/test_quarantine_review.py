@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import io
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from typer.testing import CliRunner
 
 import load
 from flows.cli import app
+from flows.identity import current_user
 from flows.run_quarantine import run_quarantine_list, run_quarantine_review
 
 pytestmark = pytest.mark.timeout(300)
@@ -334,7 +334,7 @@ def test_the_worklist_cut_down_is_the_row_list(store: Store, tmp_path: Path) -> 
     )
     assert result.exit_code == 0, result.output
     assert {k for k, s in statuses(store).items() if s == "waived"} == wanted
-    assert {r["reviewed_by"] for r in reviews(store)} == {getpass.getuser()}
+    assert {r["reviewed_by"] for r in reviews(store)} == {current_user()}
 
     (tmp_path / "bad.csv").write_text("table,row\nS_CONTACT,1-X\n", encoding="utf-8")
     result = CliRunner().invoke(

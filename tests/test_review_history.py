@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import hashlib
 import io
 import json
+import os
+import pwd
 import shutil
 from pathlib import Path
 
@@ -193,26 +194,27 @@ def waive_more(store: Store, count: int, notes: tuple[str, ...] = ()) -> None:
             )
 
 
-def test_the_store_refuses_to_edit_or_remove_a_review(store: Store) -> None:
+def test_the_store_refuses_to_edit_or_remove_a_review(store: Store, tmp_path: Path) -> None:
     reviewed(store)
+    written(store, tmp_path, reveal_notes=True)  # a disclosure too
     with target(store) as engine:
-        before = {name: review_ids(engine, name) for name in REVIEWS}
-        statements = [
-            f"UPDATE {qualified(engine, name)} SET note = 'rewritten'" for name in REVIEWS
-        ] + [f"DELETE FROM {qualified(engine, name)}" for name in REVIEWS]
+        before = {name: review_ids(engine, name) for name in HISTORIES}
+        statements = [f"UPDATE {qualified(engine, name)} SET id = id" for name in HISTORIES] + [
+            f"DELETE FROM {qualified(engine, name)}" for name in HISTORIES
+        ]
         if engine.dialect.name == "postgresql":
-            statements += [f"TRUNCATE {qualified(engine, name)}" for name in REVIEWS]
+            statements += [f"TRUNCATE {qualified(engine, name)}" for name in HISTORIES]
         else:  # REPLACE deletes the row it replaces without firing DELETE triggers
             statements += [
                 f"INSERT OR REPLACE INTO {name} SELECT * FROM {name} WHERE id = {before[name][0]}"
-                for name in REVIEWS
+                for name in HISTORIES
             ]
         for statement in statements:
-            name = next(n for n in REVIEWS if n in statement)
+            name = next(n for n in HISTORIES if n in statement)
             refused = pytest.raises(sa.exc.IntegrityError, match=f"migration.{name} is append-only")
             with refused, engine.begin() as conn:
                 conn.exec_driver_sql(statement)
-        assert {name: review_ids(engine, name) for name in REVIEWS} == before
+        assert {name: review_ids(engine, name) for name in HISTORIES} == before
         with engine.connect() as conn:
             assert all(trail.intact for trail in check_audit_trails(conn))
 
@@ -417,9 +419,10 @@ def test_the_command_line_records_who_revealed_the_notes(store: Store, tmp_path:
     reviewed(store)
     out = tmp_path / "history.csv"
     runner = CliRunner()
-    result = runner.invoke(
+    result = runner.invoke(  # the account is recorded, not what USER or LOGNAME claim
         app,
         ["review-history", "--target", store.target_url, "--out", str(out), "--reveal-notes"],
+        env={"USER": "mallory", "LOGNAME": "mallory"},
     )
     assert result.exit_code == 0, result.output
     assert NOTE in out.read_text("utf-8-sig")
@@ -427,7 +430,7 @@ def test_the_command_line_records_who_revealed_the_notes(store: Store, tmp_path:
     assert result.exit_code == 0, result.output
     (only,) = json.loads(result.stdout)["disclosures"]
     assert (only["requested_by"], only["command"]) == (
-        getpass.getuser(),
+        pwd.getpwuid(os.getuid()).pw_name,
         "review-history --reveal-notes",
     )
 
