@@ -486,3 +486,36 @@ def test_a_trail_rewritten_with_fresh_links_is_caught_by_the_previous_report(
     assert "the last row the previous report saw" in trail.describe()
     document = json.loads((tmp_path / "report" / "reconciliation.json").read_text("utf-8"))
     assert document["audit_trails"]["quarantine_review"]["previous_head_kept"] is False
+
+
+def test_notes_are_not_written_when_their_disclosure_cannot_be_recorded(
+    store: Store, tmp_path: Path
+) -> None:
+    reviewed(store)
+    with target(store) as engine, engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "CREATE FUNCTION migration.refuse_disclosure() RETURNS trigger LANGUAGE plpgsql "
+                "AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER broken BEFORE INSERT ON migration.disclosure "
+                "FOR EACH ROW EXECUTE FUNCTION migration.refuse_disclosure()"
+            )
+        else:
+            conn.exec_driver_sql(
+                "CREATE TRIGGER broken BEFORE INSERT ON disclosure "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+    buffer = io.StringIO()
+    out = tmp_path / "history.csv"
+    code = run_review_history(
+        target=store.target_url,
+        out=out,
+        console=Console(file=buffer, width=300),
+        reveal_notes=True,
+        requested_by="auditor-3",
+    )
+    assert code == 2, buffer.getvalue()
+    assert "Review history stopped" in buffer.getvalue()
+    assert not out.exists()
