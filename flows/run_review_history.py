@@ -26,7 +26,6 @@ from reconcile import (
     migration_run_of,
     recorded_heads,
     review_lines,
-    verify_report,
     write_review_csv,
 )
 
@@ -44,13 +43,6 @@ class _Written:
 
 
 def _report_heads(report: Path, console: Console) -> dict[str, tuple[int | None, str]] | None:
-    problems = verify_report(report)
-    if problems:
-        console.print(
-            f"[red]Review history not written:[/red] the report in {report} does not verify "
-            f"against its manifest ({problems[0]}); `icm-migrate verify-report` lists every problem."
-        )
-        return None
     try:
         return dict(recorded_heads(report))
     except ValueError as exc:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from load.audit_chain import CHAINED_COLUMNS, GENESIS, chain_digest
 from load.target_schema import target_table
+from reconcile.manifest import verify_report
 
 __all__ = ["AuditTrail", "check_audit_trails", "head_in_trail", "recorded_heads"]
 
@@ -118,8 +119,15 @@ def head_in_trail(conn: sa.Connection, name: str, head_id: int | None, head_sha2
 
 def recorded_heads(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
     """The audit trails' heads (last id, last hash) a report folder's
-    ``reconciliation.json`` recorded, by table; ValueError naming what is missing
-    when it recorded none (a report written before the histories were chained)."""
+    ``reconciliation.json`` recorded, by table. ValueError saying why when they cannot be
+    trusted: the folder does not verify against its manifest, or the report recorded
+    none (written before the trails were chained)."""
+    problems = verify_report(Path(report_dir))
+    if problems:
+        raise ValueError(
+            f"the report in {report_dir} does not verify against its manifest ({problems[0]}); "
+            "`icm-migrate verify-report` lists every problem"
+        )
     path = Path(report_dir) / "reconciliation.json"
     try:
         recorded = json.loads(path.read_text(encoding="utf-8")).get("audit_trails")
