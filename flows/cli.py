@@ -358,12 +358,19 @@ def verify_report(
         None,
         help="The manifest SHA-256 recorded when the report was made (catches a re-sealed forgery).",
     ),
+    target: str | None = typer.Option(
+        None,
+        help="The store the report was made from: its record of the manifest catches a re-sealed "
+        "forgery, and a folder restored to an earlier report.",
+    ),
 ) -> None:
     """Check a report against its manifest and chain: exit 0 when intact, non-zero on any change."""
     from flows.run_reconcile import run_verify_report
 
     raise typer.Exit(
-        run_verify_report(report_dir, console, expected_manifest_sha256=manifest_sha256)
+        run_verify_report(
+            report_dir, console, expected_manifest_sha256=manifest_sha256, target=target
+        )
     )
 
 

@@ -85,4 +85,8 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     if duplicates.exists():
         console.print(f"duplicate candidates {duplicates}")
     console.print(f"the store at a glance: icm-migrate status --target sqlite:///{target}")
+    if reports.exists():
+        console.print(
+            f"check the report:      icm-migrate verify-report {reports} --target sqlite:///{target}"
+        )
     return reconcile_code  # 0 only when the migration reconciles clean

@@ -19,7 +19,15 @@ import load
 from flows.connections import hold
 from flows.engines import SettingError, check_settings
 from flows.reconcile_flow import reconcile_flow
-from reconcile import ReconcileError, ReconciliationResult, verify_report
+from flows.steward_commands import on_store
+from reconcile import (
+    MANIFEST_NAME,
+    ReconcileError,
+    ReconciliationResult,
+    ReportPin,
+    pin_report,
+    verify_report,
+)
 
 __all__ = [
     "EXIT_CLEAN",
@@ -139,14 +147,32 @@ def run_reconcile(
 
 
 def run_verify_report(
-    out_dir: Path, console: Console, *, expected_manifest_sha256: str | None = None
+    out_dir: Path,
+    console: Console,
+    *,
+    expected_manifest_sha256: str | None = None,
+    target: str | None = None,
 ) -> int:
-    """Check a report folder against its manifest. Returns 0 when intact, 1 when not, 2 when unreadable."""
+    """Check a report folder against its manifest, and with ``target`` against the store's
+    record of it. Returns 0 when intact, 1 when not, 2 when unreadable or the store unusable."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         console.print(f"[red]No report folder at {out_dir}.[/red]")
         return EXIT_ERROR
     problems = verify_report(out_dir, expected_manifest_sha256=expected_manifest_sha256)
+    if target is not None and (out_dir / MANIFEST_NAME).is_file():
+        pin = on_store(
+            console,
+            "Verify-report",
+            target,
+            lambda engine: _pin(engine, out_dir),
+            exclusive=None,
+        )
+        if pin is None:
+            return EXIT_ERROR
+        problems.extend(pin.problems)
+        if pin.recorded_by is not None:
+            console.print(f"Pinned: {pin.describe()}.")
     if not problems:
         console.print(f"Report in {out_dir} is intact: every file matches its manifest.")
         return EXIT_CLEAN
@@ -154,3 +180,8 @@ def run_verify_report(
     for problem in problems:
         console.print(f"  - {problem}")
     return EXIT_DISCREPANCIES
+
+
+def _pin(engine: sa.Engine, out_dir: Path) -> ReportPin:
+    with engine.connect() as conn:
+        return pin_report(conn, out_dir)

@@ -36,6 +36,7 @@ from reconcile.render_csv import FORMULA_STARTS, render_csv
 from reconcile.render_html import render_html
 from reconcile.render_json import REPORT_VERSION, render_json
 from reconcile.report import REPORT_FILES, ReportPaths, write_report
+from reconcile.report_pin import ReportPin, pin_report
 from reconcile.result import (
     DISCREPANCY_KINDS,
     KIND_MEANINGS,
@@ -95,6 +96,7 @@ __all__ = [
     "ReconciliationResult",
     "ReconciliationRunRecord",
     "ReportPaths",
+    "ReportPin",
     "ReviewLine",
     "TableCounts",
     "TerminalReconcileError",
@@ -108,6 +110,7 @@ __all__ = [
     "mask",
     "match_lines",
     "migration_run_of",
+    "pin_report",
     "quarantine_lines",
     "read_reconciliation_run",
     "reconcile_stores",

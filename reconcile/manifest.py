@@ -25,8 +25,8 @@ What this proves: :func:`verify_report` finds any changed, missing or added
 file, an edited manifest, and a chain whose links do not match. Someone who
 rewrites a file *and* recomputes every hash is caught only by comparing the
 manifest's own SHA-256 (:func:`manifest_sha256`) with a copy kept elsewhere:
-the run record, or the next report's ``previous_manifest_sha256``. Pass it as
-``expected_manifest_sha256``.
+the run record (:func:`reconcile.report_pin.pin_report` looks it up), or the
+next report's ``previous_manifest_sha256``. Pass it as ``expected_manifest_sha256``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The run record of a reconciliation (``migration.reconciliation_run``).
 
 Written when a reconciliation starts and again when it ends, so a run that
-crashed stays visible as ``running``/``failed``. It keeps who asked for
-personal data to be shown (``--reveal-pii``) and the SHA-256 of the report's
-manifest, against which ``verify-report`` can pin the report later.
+crashed stays visible as ``running``/``failed``. It keeps who asked for personal
+data to be shown (``--reveal-pii``) and the SHA-256 of the report's manifest,
+against which ``verify-report --target`` pins the report later. Its times come
+from the store's clock (``load.store_now``): runs from different hosts are
+ordered by them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 
 from load.disclosures import record_disclosure
 from load.target_schema import target_table
-from load.transaction import write_transaction
+from load.transaction import store_now, write_transaction
 from reconcile.errors import TerminalReconcileError
 
 __all__ = [
@@ -67,7 +69,7 @@ def start_reconciliation_run(
             sa.insert(_table()).values(
                 id=run_id,
                 migration_run_id=migration_run_id,
-                started_at=dt.datetime.now(dt.UTC),
+                started_at=store_now(conn),
                 status="running",
                 pii_revealed=pii_revealed,
                 requested_by=requested_by,
@@ -97,7 +99,7 @@ def finish_reconciliation_run(
             sa.update(_table())
             .where(_table().c.id == run_id)
             .values(
-                finished_at=dt.datetime.now(dt.UTC), status=status, manifest_sha256=manifest_sha256
+                finished_at=store_now(conn), status=status, manifest_sha256=manifest_sha256
             )
         )
 

@@ -319,6 +319,14 @@ def test_demo_generates_migrates_and_reconciles_clean(
     assert report["status"] == "clean" and report["discrepancies"] == []
     verified = CliRunner().invoke(app, ["verify-report", str(work / "reports")])
     assert verified.exit_code == 0, verified.output
+    # Pinned to the store, as the demo's last line says.
+    assert "icm-migrate verify-report" in _words(result.output)
+    store_url = f"sqlite:///{work / 'new-store.sqlite'}"
+    pinned = CliRunner().invoke(
+        app, ["verify-report", str(work / "reports"), "--target", store_url]
+    )
+    assert pinned.exit_code == 0, pinned.output
+    assert "manifest.json is the one the store recorded" in _words(pinned.output)
     worklist = (work / "quarantine-worklist.csv").read_text("utf-8-sig").splitlines()
     quarantined = sum(counts["quarantined"] for counts in report["tables"].values())
     assert (

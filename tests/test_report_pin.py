@@ -1,0 +1,125 @@
+"""``verify-report --target``: a report folder checked against the store that recorded it.
+
+A folder alone cannot tell a re-sealed forgery (files and manifest rewritten together)
+nor a folder restored to an earlier, genuine report: the store's reconciliation
+records can. On SQLite and PostgreSQL stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from reconcile_support import Store, reconcile, target
+from rich.console import Console
+
+import load
+from flows.run_reconcile import run_verify_report
+from reconcile import manifest_sha256, pin_report, verify_report
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def verify(out_dir: Path, target_url: str | None) -> tuple[int, str]:
+    buffer = io.StringIO()
+    code = run_verify_report(out_dir, Console(file=buffer, width=300), target=target_url)
+    return code, " ".join(buffer.getvalue().split())
+
+
+def reseal_with_an_edit(out_dir: Path) -> None:
+    """Edit discrepancies.csv and rewrite the manifest to match, as a careful forger would."""
+    csv = out_dir / "discrepancies.csv"
+    csv.write_bytes(csv.read_bytes() + b"forged line\r\n")
+    manifest = json.loads((out_dir / "manifest.json").read_text("utf-8"))
+    data = csv.read_bytes()
+    manifest["files"]["discrepancies.csv"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    body = {key: value for key, value in manifest.items() if key != "content_sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    manifest["content_sha256"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+
+
+def edit_a_family_name(store: Store) -> None:
+    person = load.target_table("person")
+    with target(store) as engine, engine.begin() as conn:
+        first = conn.execute(sa.select(sa.func.min(person.c.legacy_row_id))).scalar_one()
+        conn.execute(
+            sa.update(person)
+            .where(person.c.legacy_row_id == first)
+            .values(family_name=person.c.family_name + "x")
+        )
+
+
+def test_a_report_is_pinned_to_the_reconciliation_that_wrote_it(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    result = reconcile(store_copy, out)
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 0, printed
+    assert f"of migration run {result.run_id}" in printed and "status clean" in printed
+    with target(store_copy) as engine, engine.connect() as conn:
+        pin = pin_report(conn, out)
+    assert pin.problems == () and pin.superseded_by is None
+    assert pin.recorded_by is not None and pin.recorded_by.manifest_sha256 == manifest_sha256(out)
+
+
+def test_a_resealed_forgery_is_caught_by_the_store(store_copy: Store, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    reconcile(store_copy, out)
+    reseal_with_an_edit(out)
+    assert verify_report(out) == []  # self-consistent: only the store can tell
+    assert verify(out, None)[0] == 0
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 1, printed
+    assert "manifest.json is not a manifest this store recorded" in printed
+    assert "Pinned" not in printed
+
+
+def test_a_folder_rolled_back_to_an_earlier_report_is_caught(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    out, kept = tmp_path / "report", tmp_path / "kept-copy"
+    assert reconcile(store_copy, out).status == "clean"
+    shutil.copytree(out, kept)
+    edit_a_family_name(store_copy)
+    assert reconcile(store_copy, out).status == "discrepancies"
+    assert verify(out, store_copy.target_url)[0] == 0
+    # The clean report put back over the one that found the edit: intact on its own.
+    shutil.rmtree(out)
+    shutil.copytree(kept, out)
+    assert verify(out, None)[0] == 0
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 1, printed
+    assert "this folder holds an earlier report than the store's latest for it" in printed
+    # The same genuine report kept in another folder is pinned and claims no more.
+    code, printed = verify(kept, store_copy.target_url)
+    assert code == 0, printed
+    assert "status clean" in printed
+
+
+def test_a_report_from_another_store_is_not_pinned(
+    store_copy: Store, migrated_store: Store, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    reconcile(store_copy, out)
+    code, printed = verify(out, migrated_store.target_url)
+    assert code == 1, printed
+    assert "made from another store" in printed
+
+
+def test_a_store_that_cannot_be_read_is_exit_code_2(store_copy: Store, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    reconcile(store_copy, out)
+    code, printed = verify(out, f"sqlite:///{tmp_path / 'no-such-store.sqlite'}")
+    assert code == 2, printed
+    assert "Verify-report stopped" in printed
+    assert not (tmp_path / "no-such-store.sqlite").exists()
