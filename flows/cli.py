@@ -160,6 +160,11 @@ def reconcile(
         help="Compute the next batch's expected rows in a second process: about 15% faster "
         "on 2 cores, about 200 MB more memory.",
     ),
+    signing_key: Path | None = typer.Option(
+        None,
+        help="Sign the report's manifest with this Ed25519 private key (PEM; its passphrase, "
+        "if any, in ICM_SIGNING_KEY_PASSPHRASE). See `signing-key`.",
+    ),
 ) -> None:
     """Prove the migration complete: exit 0 when clean, 1 on any discrepancy, 2 on error."""
     from flows.run_reconcile import run_reconcile
@@ -176,6 +181,7 @@ def reconcile(
             requested_by=current_user(),
             batch_size=batch_size,
             parallel=parallel,
+            signing_key=signing_key,
         )
     )
 
@@ -363,15 +369,38 @@ def verify_report(
         help="The store the report was made from: its record of the manifest catches a re-sealed "
         "forgery, and a folder restored to an earlier report.",
     ),
+    public_key: Path | None = typer.Option(
+        None,
+        help="The public key of the reconcile's --signing-key: the manifest must carry its "
+        "valid signature.",
+    ),
 ) -> None:
     """Check a report against its manifest and chain: exit 0 when intact, non-zero on any change."""
     from flows.run_reconcile import run_verify_report
 
     raise typer.Exit(
         run_verify_report(
-            report_dir, console, expected_manifest_sha256=manifest_sha256, target=target
+            report_dir,
+            console,
+            expected_manifest_sha256=manifest_sha256,
+            target=target,
+            public_key=public_key,
         )
     )
+
+
+@app.command("signing-key")
+def signing_key(
+    out: Path = typer.Option(
+        ...,
+        help="The private key file to create (readable by you only); the public key goes "
+        "beside it as OUT.pub.",
+    ),
+) -> None:
+    """Make an Ed25519 key pair for signing reports (encrypted with ICM_SIGNING_KEY_PASSPHRASE if set)."""
+    from flows.run_signing_key import run_signing_key
+
+    raise typer.Exit(run_signing_key(out, console))
 
 
 @app.command()

@@ -15,6 +15,7 @@ from flows.run_matches import run_match_list
 from flows.run_migrate import run_migrate
 from flows.run_quarantine import run_quarantine_list
 from flows.run_reconcile import run_reconcile
+from flows.signing_keys import public_key_path, write_key_pair
 
 __all__ = ["run_demo"]
 
@@ -32,6 +33,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     reports = work_dir / "reports"
     worklist = work_dir / "quarantine-worklist.csv"
     duplicates = work_dir / "duplicate-candidates.csv"
+    signing_key = work_dir / "report-signing-key"  # a demo key: a real one is kept elsewhere
 
     console.rule("1. Generate a synthetic legacy ICM database")
     try:
@@ -61,6 +63,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     if code != 0:
         return code
     console.rule("3. Reconcile")
+    write_key_pair(signing_key)
     reconcile_code = run_reconcile(
         source=f"sqlite:///{legacy}",
         target=f"sqlite:///{target}",
@@ -69,6 +72,7 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         attachment_store=store,
         console=console,
         requested_by=current_user(),
+        signing_key=signing_key,
     )
     console.rule("4. List what the data stewards review")
     run_quarantine_list(target=f"sqlite:///{target}", out=worklist, console=console)
@@ -78,6 +82,9 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     console.print(f"defect manifest      {manifest}")
     console.print(f"new store            {target}")
     console.print(f"attachment store     {store}")
+    console.print(
+        f"report signing key   {signing_key} (a demo key, public key beside it)", soft_wrap=True
+    )
     if reports.exists():
         console.print(f"reports              {reports}  (open {reports / 'report.html'})")
     if worklist.exists():
@@ -87,6 +94,8 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     console.print(f"the store at a glance: icm-migrate status --target sqlite:///{target}")
     if reports.exists():
         console.print(
-            f"check the report:      icm-migrate verify-report {reports} --target sqlite:///{target}"
+            f"check the report: icm-migrate verify-report {reports} --target sqlite:///{target} "
+            f"--public-key {public_key_path(signing_key)}",
+            soft_wrap=True,
         )
     return reconcile_code  # 0 only when the migration reconciles clean

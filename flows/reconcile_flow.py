@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
@@ -33,6 +34,7 @@ from flows.connections import resolve
 from flows.engines import make_source, make_target_engine, redact
 from flows.matching_step import proposed_pairs
 from flows.pipeline import MigrationJob, context_for, reference_context
+from flows.signing_keys import read_signing_key
 from flows.transform_pool import TransformPool
 from reconcile import (
     KIND_MEANINGS,
@@ -159,6 +161,7 @@ def reconcile_direct(
     as_of: dt.date | None = None,
     progress: Progress | None = None,
     parallel: bool = False,
+    signing_key: Path | None = None,
 ) -> ReconcileOutcome:
     """Reconcile ``source`` with ``target`` and write the report into ``out_dir``.
 
@@ -167,10 +170,12 @@ def reconcile_direct(
     ``parallel`` computes the next batch's expected rows in a worker process
     meanwhile (measured on 2 cores: about 15% faster at 20k and 100k persons,
     after the rest of the reconcile got cheaper; process tree about 500 MB
-    instead of about 300 MB).
-    Raises extract's errors (source), ReconcileError (target not migrated),
-    ``load.StoreBusyError`` (a migration run is writing the store).
+    instead of about 300 MB). ``signing_key`` is a private key file: the report's
+    manifest is signed with it (read first, so a bad key stops the run before any work).
+    Raises extract's errors (source), ReconcileError (target not migrated, a key that
+    cannot be used), ``load.StoreBusyError`` (a migration run is writing the store).
     """
+    key = read_signing_key(signing_key) if signing_key is not None else None
     target_engine = make_target_engine(target)
     legacy = make_source(source)
     try:
@@ -207,6 +212,7 @@ def reconcile_direct(
                     progress=progress,
                     parallel=parallel,
                     previous_heads=previous_heads,
+                    signing_key=key,
                 )
             except BaseException:
                 finish_reconciliation_run(target_engine, record_id, status="failed")
@@ -264,6 +270,7 @@ def _reconcile_and_report(
     progress: Progress | None,
     parallel: bool,
     previous_heads: Mapping[str, tuple[int | None, str]] | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> tuple[ReconciliationResult, ReportPaths]:
     """Compare both sides and write the report (the run record is the caller's)."""
     expected = expected_rows(
@@ -294,7 +301,7 @@ def _reconcile_and_report(
     finally:
         expected.close()
     try:
-        return result, write_report(result, out_dir)
+        return result, write_report(result, out_dir, signing_key=signing_key)
     except BaseException:
         result.close()  # frees the spooled discrepancies now, not when collected
         raise
@@ -358,10 +365,12 @@ def reconcile_flow(
     batch_size: int = 5000,
     as_of: dt.date | None = None,
     parallel: bool = False,
+    signing_key: str | None = None,
 ) -> ReconcileOutcome:
     """Reconcile the legacy ICM database with the new store; publish the summary as an artifact.
 
-    ``source`` and ``target`` may be references from ``flows.connections.hold``.
+    ``source`` and ``target`` may be references from ``flows.connections.hold``;
+    ``signing_key`` is the path of a key file, never the key.
     """
     outcome = reconcile_direct(
         source=resolve(source),
@@ -374,6 +383,7 @@ def reconcile_flow(
         batch_size=batch_size,
         as_of=as_of,
         parallel=parallel,
+        signing_key=Path(signing_key) if signing_key else None,
     )
     create_markdown_artifact(
         markdown=summary_markdown(outcome.result),

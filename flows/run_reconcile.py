@@ -8,6 +8,7 @@ target that was never migrated, ...), with a message naming no personal data.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,13 +20,16 @@ import load
 from flows.connections import hold
 from flows.engines import SettingError, check_settings
 from flows.reconcile_flow import reconcile_flow
+from flows.signing_keys import read_public_key, read_signing_key
 from flows.steward_commands import on_store
 from reconcile import (
     MANIFEST_NAME,
     ReconcileError,
     ReconciliationResult,
     ReportPin,
+    SigningKeyError,
     pin_report,
+    signer_of,
     verify_report,
 )
 
@@ -74,12 +78,13 @@ def run_reconcile(
     as_of: dt.date | None = None,
     batch_size: int = 5000,
     parallel: bool = False,
+    signing_key: Path | None = None,
 ) -> int:
     """Reconcile through the Prefect flow; print the summary. Returns 0 clean, 1 discrepancies, 2 error.
 
     Attachments marked present are checked in ``attachment_store`` (the stored
     copy) and in ``attachments_dir`` (the Siebel file, unchanged since?); a side
-    not given is not checked.
+    not given is not checked. ``signing_key`` (a private key file) signs the report.
     """
     if reveal_pii and not (requested_by or "").strip():
         console.print(
@@ -88,7 +93,9 @@ def run_reconcile(
         return EXIT_ERROR
     try:
         check_settings(source, target)
-    except SettingError as exc:
+        if signing_key is not None:
+            read_signing_key(signing_key)  # a key that cannot sign stops the run before it starts
+    except (SettingError, SigningKeyError) as exc:
         console.print(f"[red]Reconciliation stopped:[/red] {exc}")
         return EXIT_ERROR
     if attachment_store is None:
@@ -108,6 +115,7 @@ def run_reconcile(
                 batch_size=batch_size,
                 as_of=as_of,
                 parallel=parallel,
+                signing_key=str(signing_key) if signing_key else None,
             )
     except (extract.ExtractError, load.LoadError, ReconcileError) as exc:
         console.print(f"[red]Reconciliation stopped:[/red] {exc}")
@@ -143,6 +151,8 @@ def run_reconcile(
     console.print(
         f"Report: {outcome.report.out_dir} (manifest SHA-256 {outcome.report.manifest_sha256})"
     )
+    if signing_key is not None:
+        console.print(f"Signed with the key {_signer(outcome.report.out_dir)}.")
     return EXIT_CLEAN if result.status == "clean" else EXIT_DISCREPANCIES
 
 
@@ -152,14 +162,23 @@ def run_verify_report(
     *,
     expected_manifest_sha256: str | None = None,
     target: str | None = None,
+    public_key: Path | None = None,
 ) -> int:
-    """Check a report folder against its manifest, and with ``target`` against the store's
-    record of it. Returns 0 when intact, 1 when not, 2 when unreadable or the store unusable."""
+    """Check a report folder against its manifest; with ``target`` against the store's record
+    of it, with ``public_key`` against its signature. Returns 0 when intact, 1 when not, 2 when
+    the folder, the store or the key cannot be read."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         console.print(f"[red]No report folder at {out_dir}.[/red]")
         return EXIT_ERROR
-    problems = verify_report(out_dir, expected_manifest_sha256=expected_manifest_sha256)
+    try:
+        key = read_public_key(public_key) if public_key is not None else None
+    except SigningKeyError as exc:
+        console.print(f"[red]Verify-report stopped:[/red] {exc}")
+        return EXIT_ERROR
+    problems = verify_report(
+        out_dir, expected_manifest_sha256=expected_manifest_sha256, public_key=key
+    )
     if target is not None and (out_dir / MANIFEST_NAME).is_file():
         pin = on_store(
             console,
@@ -173,6 +192,11 @@ def run_verify_report(
         problems.extend(pin.problems)
         if pin.recorded_by is not None:
             console.print(f"Pinned: {pin.describe()}.")
+    signer = _signer(out_dir)
+    if signer is not None and key is None:
+        console.print(f"Signed with the key {signer} (not checked: give --public-key).")
+    elif key is not None and not problems:
+        console.print(f"Signature verified: signed with the key {signer}.")
     if not problems:
         console.print(f"Report in {out_dir} is intact: every file matches its manifest.")
         return EXIT_CLEAN
@@ -180,6 +204,16 @@ def run_verify_report(
     for problem in problems:
         console.print(f"  - {problem}")
     return EXIT_DISCREPANCIES
+
+
+def _signer(out_dir: Path) -> str | None:
+    """The signing key's fingerprint as printed (its first 16 hex digits), or None if unsigned."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    fingerprint = signer_of(manifest) if isinstance(manifest, dict) else None
+    return f"SHA256:{fingerprint[:16]}" if fingerprint else None
 
 
 def _pin(engine: sa.Engine, out_dir: Path) -> ReportPin:

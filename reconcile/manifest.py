@@ -11,9 +11,10 @@ Layout of a report folder::
 ``manifest.json`` holds ``manifest_version``, ``run_id``, ``generated_at``,
 ``files`` (name -> ``sha256`` and ``bytes``), ``previous_manifest_sha256`` (the
 SHA-256 of the manifest this one follows, or null for the first report),
-``chain_length`` (1 for the first) and ``content_sha256`` (SHA-256 of the
+``chain_length`` (1 for the first), ``content_sha256`` (SHA-256 of the
 manifest's other keys as canonical JSON: an edit that does not recompute it is
-caught).
+caught) and, when reconcile was given a signing key, ``signature`` (an Ed25519
+signature of ``content_sha256``: :mod:`reconcile.signing`).
 
 Re-running into the same folder supersedes the report files and moves the old
 manifest into ``history/``; writing into a fresh folder with ``previous_dir``
@@ -27,6 +28,8 @@ rewrites a file *and* recomputes every hash is caught only by comparing the
 manifest's own SHA-256 (:func:`manifest_sha256`) with a copy kept elsewhere:
 the run record (:func:`reconcile.report_pin.pin_report` looks it up), or the
 next report's ``previous_manifest_sha256``. Pass it as ``expected_manifest_sha256``.
+Or by the signature: whoever re-seals without the private key cannot sign, and
+:func:`verify_report` given the public key refuses a manifest it did not sign.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from reconcile.signing import signature_block, signature_problems
 
 __all__ = [
     "HISTORY_DIR",
@@ -102,7 +109,7 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
 
 
 def _content_sha256(manifest: dict[str, Any]) -> str:
-    body = {key: value for key, value in manifest.items() if key != "content_sha256"}
+    body = {k: v for k, v in manifest.items() if k not in ("content_sha256", "signature")}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -168,11 +175,13 @@ def write_manifest(
     files: list[str],
     previous_dir: Path | None = None,
     generated_at: dt.datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> Path:
     """Write out_dir/manifest.json listing ``files`` (names in out_dir), chained to the previous one.
 
     The previous manifest is ``previous_dir``/manifest.json when ``previous_dir`` is given,
     else the manifest.json already in ``out_dir`` (re-running into the same folder), else none.
+    With ``signing_key`` the manifest carries its Ed25519 signature (``reconcile.signing``).
     """
     out_dir = Path(out_dir)
     listed: dict[str, dict[str, Any]] = {}
@@ -205,6 +214,8 @@ def write_manifest(
         "chain_length": length + 1,
     }
     manifest["content_sha256"] = _content_sha256(manifest)
+    if signing_key is not None:
+        manifest["signature"] = signature_block(signing_key, manifest["content_sha256"])
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
     write_bytes_atomically(current, text.encode("utf-8"))
     return current
@@ -219,7 +230,13 @@ def _shape_problem(manifest: dict[str, Any], label: str) -> str | None:
     return None
 
 
-def _manifest_problems(manifest: dict[str, Any], label: str) -> list[str]:
+def _manifest_problems(
+    manifest: dict[str, Any],
+    label: str,
+    public_key: Ed25519PublicKey | None = None,
+    *,
+    signature_required: bool = False,
+) -> list[str]:
     shape = _shape_problem(manifest, label)
     if shape is not None:
         return [shape]
@@ -230,6 +247,7 @@ def _manifest_problems(manifest: dict[str, Any], label: str) -> list[str]:
         )
     if manifest["content_sha256"] != _content_sha256(manifest):
         problems.append(f"{label} was edited: its content no longer matches its content_sha256")
+    problems.extend(signature_problems(manifest, label, public_key, required=signature_required))
     return problems
 
 
@@ -252,7 +270,9 @@ def _file_problems(out_dir: Path, files: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _chain_problems(out_dir: Path, manifest: dict[str, Any]) -> tuple[list[str], set[str]]:
+def _chain_problems(
+    out_dir: Path, manifest: dict[str, Any], public_key: Ed25519PublicKey | None
+) -> tuple[list[str], set[str]]:
     """Walk the chain back through history/; returns the problems and the history files it used."""
     problems: list[str] = []
     used: set[str] = set()
@@ -280,7 +300,7 @@ def _chain_problems(out_dir: Path, manifest: dict[str, Any]) -> tuple[list[str],
         if earlier is None:
             problems.append(f"broken chain: {name} is not a readable manifest")
             return problems, used
-        problems.extend(_manifest_problems(earlier, name))
+        problems.extend(_manifest_problems(earlier, name, public_key))
         if isinstance(length, int) and earlier.get("chain_length") != length - 1:
             problems.append(
                 f"broken chain: {label} has chain_length {length}, {name} has {earlier.get('chain_length')}"
@@ -314,11 +334,18 @@ def _run_id_problems(out_dir: Path, manifest: dict[str, Any]) -> list[str]:
     return []
 
 
-def verify_report(out_dir: Path, *, expected_manifest_sha256: str | None = None) -> list[str]:
+def verify_report(
+    out_dir: Path,
+    *,
+    expected_manifest_sha256: str | None = None,
+    public_key: Ed25519PublicKey | None = None,
+) -> list[str]:
     """Every problem found in a report folder; an empty list means it is as reconcile wrote it.
 
     Problems name files only, never their content. ``expected_manifest_sha256``, when given
     (from the run record or the next report's chain link), pins manifest.json itself.
+    ``public_key``, when given, must have signed manifest.json; earlier manifests it signed
+    must verify too.
     """
     out_dir = Path(out_dir)
     path = out_dir / MANIFEST_NAME
@@ -330,13 +357,13 @@ def verify_report(out_dir: Path, *, expected_manifest_sha256: str | None = None)
     shape = _shape_problem(manifest, MANIFEST_NAME)
     if shape is not None:
         return [shape]
-    problems = _manifest_problems(manifest, MANIFEST_NAME)
+    problems = _manifest_problems(manifest, MANIFEST_NAME, public_key, signature_required=True)
     if expected_manifest_sha256 is not None and file_sha256(path) != expected_manifest_sha256:
         problems.append(
             f"{MANIFEST_NAME} is not the manifest recorded for this report (SHA-256 differs)"
         )
     problems.extend(_file_problems(out_dir, manifest["files"]))
-    chain_problems, history_used = _chain_problems(out_dir, manifest)
+    chain_problems, history_used = _chain_problems(out_dir, manifest, public_key)
     problems.extend(chain_problems)
     problems.extend(_unlisted(out_dir, set(manifest["files"]) | history_used))
     problems.extend(_run_id_problems(out_dir, manifest))

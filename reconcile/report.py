@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from reconcile.manifest import manifest_sha256, write_manifest
 from reconcile.render_csv import write_csv
 from reconcile.render_html import write_html
@@ -65,12 +67,17 @@ class ReportPaths:
 
 
 def write_report(
-    result: ReconciliationResult, out_dir: Path, *, previous_report: Path | None = None
+    result: ReconciliationResult,
+    out_dir: Path,
+    *,
+    previous_report: Path | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> ReportPaths:
     """Render ``result`` into ``out_dir`` (created if need be) and seal it with manifest.json.
 
     ``previous_report`` is an earlier report folder to chain to when ``out_dir`` is a new
     folder; without it, the chain continues from a manifest already in ``out_dir``, if any.
+    ``signing_key`` signs the manifest.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -95,6 +102,7 @@ def write_report(
         files=list(REPORT_FILES),
         previous_dir=previous_report,
         generated_at=result.generated_at,
+        signing_key=signing_key,
     )
     return ReportPaths(
         out_dir=out_dir,

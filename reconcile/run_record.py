@@ -98,9 +98,7 @@ def finish_reconciliation_run(
         conn.execute(
             sa.update(_table())
             .where(_table().c.id == run_id)
-            .values(
-                finished_at=store_now(conn), status=status, manifest_sha256=manifest_sha256
-            )
+            .values(finished_at=store_now(conn), status=status, manifest_sha256=manifest_sha256)
         )
 
 
