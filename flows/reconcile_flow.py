@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
@@ -38,16 +38,16 @@ from flows.signing_keys import read_signing_key
 from flows.transform_pool import TransformPool
 from reconcile import (
     KIND_MEANINGS,
-    MANIFEST_NAME,
     Progress,
     ReconciliationResult,
     ReportPaths,
+    TrailAnchor,
     finish_reconciliation_run,
     latest_reconciliation_run,
     migration_run_of,
     reconcile_stores,
-    recorded_heads,
     start_reconciliation_run,
+    trail_anchor,
     write_report,
 )
 from reconcile.result import COUNT_FIELDS
@@ -183,7 +183,9 @@ def reconcile_direct(
             with target_engine.connect() as conn:
                 run = migration_run_of(conn)
             extract.check_source(legacy)
-            previous_heads = previous_trail_heads(Path(out_dir), target_engine)
+            anchor = earlier_report(
+                Path(out_dir), target_engine, public_key=key.public_key() if key else None
+            )
             record_id = start_reconciliation_run(
                 target_engine,
                 migration_run_id=run.id,
@@ -211,7 +213,7 @@ def reconcile_direct(
                     batch_size=batch_size,
                     progress=progress,
                     parallel=parallel,
-                    previous_heads=previous_heads,
+                    anchor=anchor,
                     signing_key=key,
                 )
             except BaseException:
@@ -229,30 +231,22 @@ def reconcile_direct(
         target_engine.dispose()
 
 
-def previous_trail_heads(
-    out_dir: Path, target: sa.Engine
-) -> Mapping[str, tuple[int | None, str]] | None:
-    """The audit trails' heads the previous report recorded, so the reconcile can tell a
-    trail rewritten since (its links recomputed) from one only appended to.
-
-    The previous report is the one in ``out_dir`` (the new one replaces it and chains to
-    its manifest), else the latest reconciliation's folder. Used only when the folder
-    verifies against its manifest; None when there is none, or it predates the trails.
-    """
+def earlier_report(
+    out_dir: Path, target: sa.Engine, *, public_key: Ed25519PublicKey | None = None
+) -> TrailAnchor:
+    """The earlier report the audit trails are compared with, checked before its record of
+    them is trusted (:mod:`reconcile.trail_anchor`): the report in ``out_dir`` (the new one
+    replaces it and chains to its manifest), else the latest reconciliation's folder.
+    ``public_key`` is the key this reconcile signs with."""
     latest = latest_reconciliation_run(target)
     folders = [out_dir]
     if latest is not None and latest.report_dir:
         folders.append(Path(latest.report_dir))
-    for folder in folders:
-        if (folder / MANIFEST_NAME).is_file():
-            try:
-                return recorded_heads(folder)
-            except ValueError as exc:
-                log.warning(
-                    "the audit trails are checked without a previous report's heads: %s", exc
-                )
-                return None
-    return None
+    with target.connect() as conn:
+        anchor = trail_anchor(conn, folders, public_key=public_key)
+    if anchor.problem is not None:
+        log.warning("audit trails: %s", anchor.describe())
+    return anchor
 
 
 def _reconcile_and_report(
@@ -269,7 +263,7 @@ def _reconcile_and_report(
     batch_size: int,
     progress: Progress | None,
     parallel: bool,
-    previous_heads: Mapping[str, tuple[int | None, str]] | None = None,
+    anchor: TrailAnchor | None = None,
     signing_key: Ed25519PrivateKey | None = None,
 ) -> tuple[ReconciliationResult, ReportPaths]:
     """Compare both sides and write the report (the run record is the caller's)."""
@@ -296,7 +290,7 @@ def _reconcile_and_report(
                 match_pairs=lambda: load.candidate_pairs(
                     proposed_pairs(legacy, batch_size=batch_size)
                 ),
-                previous_trail_heads=previous_heads,
+                trail_anchor=anchor,
             )
     finally:
         expected.close()
@@ -350,6 +344,8 @@ def summary_markdown(result: ReconciliationResult) -> str:
         + "."
     )
     lines += [f"- {trail.describe()}" for trail in result.audit_trails]
+    if result.trail_anchor is not None:
+        lines.append(f"- Earlier report: {result.trail_anchor.describe()}")
     return "\n".join(lines) + "\n"
 
 

@@ -144,6 +144,9 @@ def run_reconcile(
     for trail in result.audit_trails:
         if not trail.intact:
             console.print(f"[red]Audit trail changed:[/red] {trail.describe()}")
+    anchor = result.trail_anchor
+    if anchor is not None and anchor.problem is not None:
+        console.print(f"[red]Earlier report not trusted:[/red] {anchor.describe()}")
     if result.pii_revealed:
         console.print(
             f"[yellow]Personal data revealed in the report, as requested by {result.requested_by}.[/yellow]"

@@ -73,6 +73,7 @@ from reconcile.signing import (
     public_key_from_pem,
     signer_of,
 )
+from reconcile.trail_anchor import TrailAnchor, trail_anchor
 
 __all__ = [
     "DISCREPANCY_KINDS",
@@ -111,6 +112,7 @@ __all__ = [
     "SigningKeyError",
     "TableCounts",
     "TerminalReconcileError",
+    "TrailAnchor",
     "TransientReconcileError",
     "check_audit_trails",
     "disclosure_lines",
@@ -139,6 +141,7 @@ __all__ = [
     "shown",
     "signer_of",
     "start_reconciliation_run",
+    "trail_anchor",
     "verify_report",
     "write_manifest",
     "write_match_csv",

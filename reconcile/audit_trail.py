@@ -23,7 +23,13 @@ from load.audit_chain import CHAINED_COLUMNS, GENESIS, chain_digest
 from load.target_schema import target_table
 from reconcile.manifest import verify_report
 
-__all__ = ["AuditTrail", "check_audit_trails", "head_in_trail", "recorded_heads"]
+__all__ = [
+    "AuditTrail",
+    "check_audit_trails",
+    "head_in_trail",
+    "heads_in_report",
+    "recorded_heads",
+]
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,12 @@ def recorded_heads(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
             f"the report in {report_dir} does not verify against its manifest ({problems[0]}); "
             "`icm-migrate verify-report` lists every problem"
         )
+    return heads_in_report(report_dir)
+
+
+def heads_in_report(report_dir: Path) -> Mapping[str, tuple[int | None, str]]:
+    """The heads ``reconciliation.json`` in ``report_dir`` records, unverified (the caller
+    verifies the folder first). ValueError when it records none or is not a report."""
     path = Path(report_dir) / "reconciliation.json"
     try:
         recorded = json.loads(path.read_text(encoding="utf-8")).get("audit_trails")

@@ -26,7 +26,7 @@ transaction: one consistent snapshot, whatever else writes meanwhile.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -52,6 +52,7 @@ from reconcile.target_reader import (
     quarantine_summaries,
     rows_of_other_lineage,
 )
+from reconcile.trail_anchor import TrailAnchor
 
 __all__ = ["ExpectedRows", "Progress", "migration_run_of", "reconcile_stores"]
 
@@ -205,7 +206,7 @@ def reconcile_stores(
     requested_by: str | None = None,
     progress: Progress | None = None,
     match_pairs: Callable[[], Sequence[MadePair]] | None = None,
-    previous_trail_heads: Mapping[str, tuple[int | None, str]] | None = None,
+    trail_anchor: TrailAnchor | None = None,
 ) -> ReconciliationResult:
     """Reconcile the legacy ``source`` with the new store ``target`` (see the module doc).
 
@@ -218,9 +219,8 @@ def reconcile_stores(
     that side of the attachment check is not done). ``match_pairs()`` gives the
     probable duplicate pairs the matching rules propose on the current source,
     as the store keeps them (None: they are not checked; see
-    :mod:`reconcile.candidates`). ``previous_trail_heads`` are the audit trails' heads a
-    previous report recorded (:func:`reconcile.audit_trail.recorded_heads`): each must
-    still be there. Raises
+    :mod:`reconcile.candidates`). ``trail_anchor`` is the earlier report whose record of
+    the audit trails' heads each trail must still hold (:mod:`reconcile.trail_anchor`). Raises
     :class:`~reconcile.errors.ReconcileError` when the target cannot be
     reconciled at all, and extract's errors when the source cannot be read.
 
@@ -277,7 +277,9 @@ def reconcile_stores(
             flags = flag_summaries(conn)
             decisions = match_decision_counts(conn)
             trails = check_audit_trails(
-                conn, batch_size=batch_size, previous_heads=previous_trail_heads
+                conn,
+                batch_size=batch_size,
+                previous_heads=trail_anchor.heads if trail_anchor is not None else None,
             )
         result = ReconciliationResult(
             run_id=run.id,
@@ -290,6 +292,7 @@ def reconcile_stores(
             pii_revealed=reveal_pii,
             requested_by=requested_by,
             audit_trails=trails,
+            trail_anchor=trail_anchor,
         )
         on_error.pop_all()
     return result

@@ -272,6 +272,14 @@ def html_view(
             }
             for trail in result.audit_trails
         ],
+        "trail_anchor": (
+            {
+                "describe": result.trail_anchor.describe(),
+                "problem": result.trail_anchor.problem is not None,
+            }
+            if result.trail_anchor is not None
+            else None
+        ),
     }
 
 

@@ -97,6 +97,9 @@ def _frame(result: ReconciliationResult, discrepancies: object) -> dict[str, Any
             }
             for trail in result.audit_trails
         },
+        "audit_trail_anchor": (
+            result.trail_anchor.as_json() if result.trail_anchor is not None else None
+        ),
     }
 
 

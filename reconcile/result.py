@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Literal, get_args
 
 from reconcile.audit_trail import AuditTrail
+from reconcile.trail_anchor import TrailAnchor
 
 __all__ = [
     "COUNT_FIELDS",
@@ -236,6 +237,8 @@ class ReconciliationResult:
     ``audit_trails`` are the audit trails as checked (the stewards' review histories and
     the disclosures of personal data; their hash links,
     :mod:`reconcile.audit_trail`): one that does not verify makes the result not clean.
+    ``trail_anchor`` is the earlier report they were compared with (None: not looked for);
+    one found that cannot be trusted makes the result not clean too.
 
     ``pii_revealed`` is set only on request (``--reveal-pii``), and then
     ``requested_by`` must say who asked: the report and the run record show it.
@@ -251,6 +254,7 @@ class ReconciliationResult:
     pii_revealed: bool = False
     requested_by: str | None = None
     audit_trails: Sequence[AuditTrail] = ()
+    trail_anchor: TrailAnchor | None = None
 
     def __post_init__(self) -> None:
         if self.generated_at.tzinfo is None or self.generated_at.utcoffset() is None:
@@ -317,10 +321,12 @@ class ReconciliationResult:
     @property
     def status(self) -> Literal["clean", "discrepancies"]:
         """'clean' only when every legacy row is accounted for, nothing else differs, and
-        the audit trails are as written."""
+        the audit trails are as written, as far as a trusted earlier report can tell."""
         if self.discrepancies or any(not counts.is_clean for counts in self.tables.values()):
             return "discrepancies"
         if any(not trail.intact for trail in self.audit_trails):
+            return "discrepancies"
+        if self.trail_anchor is not None and self.trail_anchor.problem is not None:
             return "discrepancies"
         return "clean"
 

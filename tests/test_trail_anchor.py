@@ -1,0 +1,171 @@
+"""The earlier report a reconcile compares the audit trails with must itself be trusted.
+
+Someone who can rewrite a trail with fresh links (its own check then passes) could also
+re-seal the earlier report to record the rewritten heads. The earlier report must be the
+manifest the store recorded, and, when the reconcile signs, signed with its key: else the
+report says it cannot be trusted and the reconciliation is not clean. On SQLite and
+PostgreSQL stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from reconcile_support import Store, reconcile, target
+from test_review_history import (
+    review_ids,
+    rewrite_with_fresh_links,
+    waive_more,
+    without_guards,
+)
+
+import load
+from flows.signing_keys import write_key_pair
+from reconcile import check_audit_trails, manifest_sha256
+from reconcile.render_html import html_view
+
+pytestmark = pytest.mark.timeout(300)
+PERSONS = 240  # enough for quarantined rows and duplicate pairs to review
+
+
+def report_json(out: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((out / "reconciliation.json").read_text("utf-8"))
+    return loaded
+
+
+def rewrite_the_trail(store: Store) -> None:
+    """Edit a waiver's note and recompute every link after it: the trail passes its own check."""
+    with target(store) as engine:
+        ids = review_ids(engine, "quarantine_review")
+        without_guards(engine)
+        rewrite_with_fresh_links(engine, "quarantine_review", ids[0], "nothing to see")
+        with engine.connect() as conn:
+            assert all(t.intact for t in check_audit_trails(conn))
+
+
+def reseal_with_the_new_heads(store: Store, out: Path) -> None:
+    """Make the earlier report record the rewritten trails' heads, and re-seal its manifest."""
+    document = report_json(out)
+    with target(store) as engine, engine.connect() as conn:
+        for trail in check_audit_trails(conn):
+            document["audit_trails"][trail.table]["head_sha256"] = trail.head_sha256
+    data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    (out / "reconciliation.json").write_bytes(data)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    manifest["files"]["reconciliation.json"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    body = {k: v for k, v in manifest.items() if k not in ("content_sha256", "signature")}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    manifest["content_sha256"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+
+
+def record_the_forged_manifest(store: Store, out: Path) -> None:
+    """Point the store's record of the latest reconciliation at the re-sealed manifest."""
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store) as engine, engine.begin() as conn:
+        conn.execute(sa.update(runs).values(manifest_sha256=manifest_sha256(out)))
+
+
+def test_the_report_says_which_earlier_report_the_trails_were_compared_with(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    out = tmp_path / "report"
+    first = reconcile(store_copy, out)
+    assert first.status == "clean" and first.trail_anchor is not None
+    assert first.trail_anchor.report_dir is None
+    assert report_json(out)["audit_trail_anchor"]["used"] is False
+    again = reconcile(store_copy, out)
+    assert again.status == "clean", again.trail_anchor
+    anchor = again.trail_anchor
+    assert anchor is not None and anchor.report_dir == str(out) and anchor.heads is not None
+    assert "this store recorded that manifest" in anchor.checks
+    recorded = report_json(out)["audit_trail_anchor"]
+    assert (recorded["report_dir"], recorded["used"], recorded["problem"]) == (str(out), True, None)
+    assert "Earlier report: compared with the earlier report in" in (out / "report.html").read_text(
+        "utf-8"
+    )
+    assert html_view(again)["trail_anchor"]["problem"] is False
+
+
+def test_an_earlier_report_resealed_to_hide_a_rewritten_trail_is_not_trusted(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    out = tmp_path / "report"
+    assert reconcile(store_copy, out).status == "clean"
+    rewrite_the_trail(store_copy)
+    reseal_with_the_new_heads(store_copy, out)
+    result = reconcile(store_copy, out)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.heads is None
+    assert result.trail_anchor.problem is not None
+    assert "not a manifest this store recorded" in result.trail_anchor.problem
+    assert all(t.previous_head_kept is None for t in result.audit_trails)
+    recorded = report_json(out)["audit_trail_anchor"]
+    assert recorded["used"] is False and "re-sealed" in recorded["problem"]
+    page = (out / "report.html").read_text("utf-8")
+    assert 'id="trail-anchor" data-trusted="no"' in page
+
+
+def test_with_signed_reports_a_forger_who_also_edits_the_store_record_is_caught(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    out = tmp_path / "report"
+    assert reconcile(store_copy, out, signing_key=key).status == "clean"
+    signed_again = reconcile(store_copy, out, signing_key=key)
+    assert signed_again.status == "clean"
+    assert signed_again.trail_anchor is not None
+    assert any("signed with this reconcile's key" in c for c in signed_again.trail_anchor.checks)
+    rewrite_the_trail(store_copy)
+    reseal_with_the_new_heads(store_copy, out)  # keeps the old signature: no longer valid
+    record_the_forged_manifest(store_copy, out)
+    result = reconcile(store_copy, out, signing_key=key)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.problem is not None
+    assert "signature does not verify" in result.trail_anchor.problem
+
+
+def test_a_signature_removed_from_a_chain_that_was_signed_is_caught(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    out = tmp_path / "report"
+    reconcile(store_copy, out, signing_key=key)
+    reconcile(store_copy, out, signing_key=key)
+    rewrite_the_trail(store_copy)
+    reseal_with_the_new_heads(store_copy, out)
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    del manifest["signature"]
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+    record_the_forged_manifest(store_copy, out)
+    result = reconcile(store_copy, out, signing_key=key)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.problem is not None
+    assert "its signature was removed" in result.trail_anchor.problem
+
+
+def test_an_unsigned_earlier_report_is_used_when_signing_starts(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    out = tmp_path / "report"
+    reconcile(store_copy, out)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    result = reconcile(store_copy, out, signing_key=key)
+    assert result.status == "clean"
+    assert result.trail_anchor is not None and result.trail_anchor.heads is not None
+    assert "not signed: written before reports were signed" in result.trail_anchor.checks
