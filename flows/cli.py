@@ -328,6 +328,11 @@ def review_history(
         "--since-report",
         help="A reconcile report folder: check the reviews it saw are all still on record, unchanged.",
     ),
+    public_key: Path | None = typer.Option(
+        None,
+        help="With --since-report: the public key the reports are signed with; the report "
+        "must carry its valid signature.",
+    ),
 ) -> None:
     """List every review on record, stewards' and runs', oldest first, as CSV: the auditors' trail.
 
@@ -342,6 +347,7 @@ def review_history(
             reveal_notes=reveal_notes,
             since_report=since_report,
             requested_by=current_user(),
+            public_key=public_key,
         )
     )
 

@@ -4,28 +4,34 @@ Exit codes: 0 written and every hash link of the audit trails verified (and,
 with ``since_report``, the histories that report saw are still there unchanged);
 1 written, but a history was changed after it was written; 2 an error (an
 unreachable target or one never migrated, a migration writing the store, a file
-that cannot be written, a report folder that does not verify), with a message
+that cannot be written, a report folder that cannot be trusted: see
+reconcile.trail_anchor), with a message
 naming no personal data. The list is written whole or not at all
 (flows.steward_commands). The stewards' notes are left out unless asked for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.console import Console
 
 import load
+from flows.signing_keys import read_public_key
 from flows.steward_commands import on_store, write_atomically
 from reconcile import (
     AuditTrail,
+    SigningKeyError,
+    TerminalReconcileError,
     check_audit_trails,
     head_in_trail,
     migration_run_of,
-    recorded_heads,
     review_lines,
+    trail_anchor,
     write_review_csv,
 )
 
@@ -42,12 +48,19 @@ class _Written:
     """Histories whose head, as the report recorded it, is no longer in the store."""
 
 
-def _report_heads(report: Path, console: Console) -> dict[str, tuple[int | None, str]] | None:
-    try:
-        return dict(recorded_heads(report))
-    except ValueError as exc:
-        console.print(f"[red]Review history not written:[/red] {exc}.")
-        return None
+def _report_heads(
+    conn: sa.Connection, report: Path, public_key: Ed25519PublicKey | None
+) -> Mapping[str, tuple[int | None, str]]:
+    """The heads the report in ``report`` recorded, once it is trusted as ``reconcile``
+    trusts an earlier report (:mod:`reconcile.trail_anchor`); TerminalReconcileError if not."""
+    anchor = trail_anchor(conn, [report], public_key=public_key)
+    if anchor.report_dir is None:
+        raise TerminalReconcileError(f"there is no report in {report}: no manifest.json")
+    if anchor.problem is not None:
+        raise TerminalReconcileError(f"the report in {report} cannot be trusted: {anchor.problem}")
+    if anchor.heads is None:
+        raise TerminalReconcileError(str(anchor.note))
+    return anchor.heads
 
 
 def run_review_history(
@@ -58,6 +71,7 @@ def run_review_history(
     reveal_notes: bool = False,
     since_report: Path | None = None,
     requested_by: str | None = None,
+    public_key: Path | None = None,
 ) -> int:
     """Write every quarantine and match review of ``target`` to ``out`` as CSV, oldest first,
     and check every hash link of both histories (and, given ``since_report``, that the
@@ -65,20 +79,24 @@ def run_review_history(
     0 when written and verified, 1 when written but a history was changed, 2 on error.
 
     Revealing the notes needs ``requested_by``: who asked goes into ``migration.disclosure``
-    before the file is written."""
+    before the file is written. ``public_key`` is the key the report was signed with: then
+    its signature must verify."""
     if reveal_notes and not (requested_by or "").strip():
         console.print(
             "[red]Review history not written:[/red] the notes are shown only when the "
             "disclosure record can say who asked."
         )
         return EXIT_ERROR
-    heads = None if since_report is None else _report_heads(Path(since_report), console)
-    if since_report is not None and heads is None:
+    try:
+        key = read_public_key(public_key) if public_key is not None else None
+    except SigningKeyError as exc:
+        console.print(f"[red]Review history not written:[/red] {exc}")
         return EXIT_ERROR
 
     def write(engine: sa.Engine) -> _Written:
         with engine.connect() as conn:
             migration_run_of(conn)
+            heads = None if since_report is None else _report_heads(conn, since_report, key)
         if reveal_notes:
             with load.write_transaction(engine) as conn:
                 load.record_disclosure(

@@ -341,7 +341,7 @@ def test_a_report_that_does_not_verify_is_not_trusted_for_its_heads(
     path.write_text(path.read_text("utf-8").replace('"rows": 2', '"rows": 3'), "utf-8")
     code, output = history_command(store, tmp_path, since_report=tmp_path / "report")
     assert code == 2, output
-    assert "does not verify against its manifest" in output
+    assert "cannot be trusted: reconciliation.json was altered" in output
     assert not (tmp_path / "history.csv").exists()
 
 

@@ -10,6 +10,7 @@ PostgreSQL stores.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from reconcile_support import Store, reconcile, target
+from rich.console import Console
 from test_review_history import (
     review_ids,
     rewrite_with_fresh_links,
@@ -25,6 +27,7 @@ from test_review_history import (
 )
 
 import load
+from flows.run_review_history import run_review_history
 from flows.signing_keys import write_key_pair
 from reconcile import check_audit_trails, manifest_sha256
 from reconcile.render_html import html_view
@@ -169,3 +172,39 @@ def test_an_unsigned_earlier_report_is_used_when_signing_starts(
     assert result.status == "clean"
     assert result.trail_anchor is not None and result.trail_anchor.heads is not None
     assert "not signed: written before reports were signed" in result.trail_anchor.checks
+
+
+def history_since(store: Store, folder: Path, report: Path, key: Path | None) -> tuple[int, str]:
+    buffer = io.StringIO()
+    code = run_review_history(
+        target=store.target_url,
+        out=folder / "history.csv",
+        console=Console(file=buffer, width=300),
+        since_report=report,
+        public_key=key,
+    )
+    return code, " ".join(buffer.getvalue().split())
+
+
+def test_review_history_trusts_a_report_as_reconcile_does(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    out = tmp_path / "report"
+    reconcile(store_copy, out, signing_key=key)
+    public = tmp_path / "signing-key.pub"
+    code, output = history_since(store_copy, tmp_path, out, public)
+    assert code == 0 and "is still on record" in output, output
+    rewrite_the_trail(store_copy)
+    reseal_with_the_new_heads(store_copy, out)
+    code, output = history_since(store_copy, tmp_path, out, None)
+    assert code == 2 and "cannot be trusted" in output and "this store recorded" in output, output
+    record_the_forged_manifest(store_copy, out)
+    # The store's record forged too: only the signature tells.
+    assert history_since(store_copy, tmp_path, out, None)[0] == 0
+    code, output = history_since(store_copy, tmp_path, out, public)
+    assert code == 2 and "signature does not verify" in output, output
+    code, output = history_since(store_copy, tmp_path, tmp_path / "nowhere", None)
+    assert code == 2 and "there is no report in" in output, output
