@@ -165,6 +165,12 @@ def reconcile(
         help="Sign the report's manifest with this Ed25519 private key (PEM; its passphrase, "
         "if any, in ICM_SIGNING_KEY_PASSPHRASE). See `signing-key`.",
     ),
+    first_run_with_key: bool = typer.Option(
+        False,
+        "--first-run-with-key",
+        help="Signing starts here, or the key changed: accept the earlier report though it is "
+        "not signed with --signing-key (the report says so).",
+    ),
 ) -> None:
     """Prove the migration complete: exit 0 when clean, 1 on any discrepancy, 2 on error."""
     from flows.run_reconcile import run_reconcile
@@ -182,6 +188,7 @@ def reconcile(
             batch_size=batch_size,
             parallel=parallel,
             signing_key=signing_key,
+            first_run_with_key=first_run_with_key,
         )
     )
 

@@ -43,7 +43,6 @@ from reconcile import (
     ReportPaths,
     TrailAnchor,
     finish_reconciliation_run,
-    latest_reconciliation_run,
     migration_run_of,
     reconcile_stores,
     start_reconciliation_run,
@@ -162,6 +161,7 @@ def reconcile_direct(
     progress: Progress | None = None,
     parallel: bool = False,
     signing_key: Path | None = None,
+    first_run_with_key: bool = False,
 ) -> ReconcileOutcome:
     """Reconcile ``source`` with ``target`` and write the report into ``out_dir``.
 
@@ -171,7 +171,9 @@ def reconcile_direct(
     meanwhile (measured on 2 cores: about 15% faster at 20k and 100k persons,
     after the rest of the reconcile got cheaper; process tree about 500 MB
     instead of about 300 MB). ``signing_key`` is a private key file: the report's
-    manifest is signed with it (read first, so a bad key stops the run before any work).
+    manifest is signed with it (read first, so a bad key stops the run before any work);
+    ``first_run_with_key`` accepts an earlier report not signed with it (signing starts,
+    or the key changed).
     Raises extract's errors (source), ReconcileError (target not migrated, a key that
     cannot be used), ``load.StoreBusyError`` (a migration run is writing the store).
     """
@@ -184,7 +186,10 @@ def reconcile_direct(
                 run = migration_run_of(conn)
             extract.check_source(legacy)
             anchor = earlier_report(
-                Path(out_dir), target_engine, public_key=key.public_key() if key else None
+                Path(out_dir),
+                target_engine,
+                public_key=key.public_key() if key else None,
+                first_run_with_key=first_run_with_key,
             )
             record_id = start_reconciliation_run(
                 target_engine,
@@ -232,18 +237,19 @@ def reconcile_direct(
 
 
 def earlier_report(
-    out_dir: Path, target: sa.Engine, *, public_key: Ed25519PublicKey | None = None
+    out_dir: Path,
+    target: sa.Engine,
+    *,
+    public_key: Ed25519PublicKey | None = None,
+    first_run_with_key: bool = False,
 ) -> TrailAnchor:
     """The earlier report the audit trails are compared with, checked before its record of
-    them is trusted (:mod:`reconcile.trail_anchor`): the report in ``out_dir`` (the new one
-    replaces it and chains to its manifest), else the latest reconciliation's folder.
-    ``public_key`` is the key this reconcile signs with."""
-    latest = latest_reconciliation_run(target)
-    folders = [out_dir]
-    if latest is not None and latest.report_dir:
-        folders.append(Path(latest.report_dir))
+    them is trusted (:mod:`reconcile.trail_anchor`). ``public_key`` is the key this
+    reconcile signs with; ``first_run_with_key`` accepts an earlier report not signed with it."""
     with target.connect() as conn:
-        anchor = trail_anchor(conn, folders, public_key=public_key)
+        anchor = trail_anchor(
+            conn, out_dir, public_key=public_key, accept_unsigned=first_run_with_key
+        )
     if anchor.problem is not None:
         log.warning("audit trails: %s", anchor.describe())
     return anchor
@@ -362,6 +368,7 @@ def reconcile_flow(
     as_of: dt.date | None = None,
     parallel: bool = False,
     signing_key: str | None = None,
+    first_run_with_key: bool = False,
 ) -> ReconcileOutcome:
     """Reconcile the legacy ICM database with the new store; publish the summary as an artifact.
 
@@ -380,6 +387,7 @@ def reconcile_flow(
         as_of=as_of,
         parallel=parallel,
         signing_key=Path(signing_key) if signing_key else None,
+        first_run_with_key=first_run_with_key,
     )
     create_markdown_artifact(
         markdown=summary_markdown(outcome.result),

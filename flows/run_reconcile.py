@@ -79,16 +79,23 @@ def run_reconcile(
     batch_size: int = 5000,
     parallel: bool = False,
     signing_key: Path | None = None,
+    first_run_with_key: bool = False,
 ) -> int:
     """Reconcile through the Prefect flow; print the summary. Returns 0 clean, 1 discrepancies, 2 error.
 
     Attachments marked present are checked in ``attachment_store`` (the stored
     copy) and in ``attachments_dir`` (the Siebel file, unchanged since?); a side
-    not given is not checked. ``signing_key`` (a private key file) signs the report.
+    not given is not checked. ``signing_key`` (a private key file) signs the report;
+    ``first_run_with_key`` accepts an earlier report not signed with it.
     """
     if reveal_pii and not (requested_by or "").strip():
         console.print(
             "[red]Reconciliation refused:[/red] --reveal-pii needs to know who is asking."
+        )
+        return EXIT_ERROR
+    if first_run_with_key and signing_key is None:
+        console.print(
+            "[red]Reconciliation refused:[/red] --first-run-with-key needs --signing-key."
         )
         return EXIT_ERROR
     try:
@@ -116,6 +123,7 @@ def run_reconcile(
                 as_of=as_of,
                 parallel=parallel,
                 signing_key=str(signing_key) if signing_key else None,
+                first_run_with_key=first_run_with_key,
             )
     except (extract.ExtractError, load.LoadError, ReconcileError) as exc:
         console.print(f"[red]Reconciliation stopped:[/red] {exc}")
@@ -195,6 +203,8 @@ def run_verify_report(
         problems.extend(pin.problems)
         if pin.recorded_by is not None:
             console.print(f"Pinned: {pin.describe()}.")
+        for notice in pin.notices:
+            console.print(f"[yellow]Note:[/yellow] {notice}.")
     signer = _signer(out_dir)
     if signer is not None and key is None:
         console.print(f"Signed with the key {signer} (not checked: give --public-key).")

@@ -31,7 +31,7 @@ from reconcile import (
     head_in_trail,
     migration_run_of,
     review_lines,
-    trail_anchor,
+    trusted_report,
     write_review_csv,
 )
 
@@ -53,9 +53,7 @@ def _report_heads(
 ) -> Mapping[str, tuple[int | None, str]]:
     """The heads the report in ``report`` recorded, once it is trusted as ``reconcile``
     trusts an earlier report (:mod:`reconcile.trail_anchor`); TerminalReconcileError if not."""
-    anchor = trail_anchor(conn, [report], public_key=public_key)
-    if anchor.report_dir is None:
-        raise TerminalReconcileError(f"there is no report in {report}: no manifest.json")
+    anchor = trusted_report(conn, report, public_key=public_key)
     if anchor.problem is not None:
         raise TerminalReconcileError(f"the report in {report} cannot be trusted: {anchor.problem}")
     if anchor.heads is None:
@@ -85,6 +83,12 @@ def run_review_history(
         console.print(
             "[red]Review history not written:[/red] the notes are shown only when the "
             "disclosure record can say who asked."
+        )
+        return EXIT_ERROR
+    if public_key is not None and since_report is None:
+        console.print(
+            "[red]Review history not written:[/red] --public-key checks the report given with "
+            "--since-report, and none was given."
         )
         return EXIT_ERROR
     try:

@@ -73,7 +73,7 @@ from reconcile.signing import (
     public_key_from_pem,
     signer_of,
 )
-from reconcile.trail_anchor import TrailAnchor, trail_anchor
+from reconcile.trail_anchor import TrailAnchor, trail_anchor, trusted_report
 
 __all__ = [
     "DISCREPANCY_KINDS",
@@ -142,6 +142,7 @@ __all__ = [
     "signer_of",
     "start_reconciliation_run",
     "trail_anchor",
+    "trusted_report",
     "verify_report",
     "write_manifest",
     "write_match_csv",

@@ -23,10 +23,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from load.target_schema import target_table
-from reconcile.manifest import MANIFEST_NAME, manifest_sha256
+from reconcile.manifest import HISTORY_DIR, MANIFEST_NAME, manifest_sha256
 from reconcile.run_record import ReconciliationRunRecord
 
-__all__ = ["ReportPin", "pin_report"]
+__all__ = ["ReportPin", "latest_recorded_report", "pin_report", "same_folder"]
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,17 @@ class ReportPin:
     """What the store says of a report folder's manifest.
 
     ``recorded_by`` is the reconciliation that recorded this manifest (None when none
-    did); ``superseded_by`` a later reconciliation into the same folder that recorded
-    another manifest. ``problems`` is empty when the folder is pinned and current.
+    did); ``superseded_by`` a later reconciliation into the folder it was written to that
+    recorded a manifest this one's chain does not lead to. ``problems`` is empty when the
+    folder is pinned and, if it is (or links to) the folder it was written to, current;
+    ``notices`` says what is worth knowing but proves nothing wrong.
     """
 
     manifest_sha256: str
     recorded_by: ReconciliationRunRecord | None
     superseded_by: ReconciliationRunRecord | None
     problems: tuple[str, ...]
+    notices: tuple[str, ...] = ()
 
     def describe(self) -> str:
         record = self.recorded_by
@@ -63,12 +66,49 @@ def _records(conn: sa.Connection, where: sa.ColumnElement[bool]) -> list[Reconci
     return [ReconciliationRunRecord(**row._mapping) for row in rows]
 
 
+def latest_recorded_report(conn: sa.Connection) -> ReconciliationRunRecord | None:
+    """The latest reconciliation that recorded a report's manifest (failed runs left out)."""
+    table = target_table("migration.reconciliation_run")
+    recorded = _records(
+        conn, sa.and_(table.c.manifest_sha256.is_not(None), table.c.report_dir.is_not(None))
+    )
+    return recorded[-1] if recorded else None
+
+
+def same_folder(folder: Path, recorded_dir: str) -> bool:
+    """Whether ``folder`` is the folder recorded as ``recorded_dir`` (reconcile records it
+    resolved), as named or through a symbolic link."""
+    return recorded_dir in (str(Path(folder).absolute()), str(Path(folder).resolve()))
+
+
 def _manifest_run_id(out_dir: Path) -> object:
     try:
         document = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     return document.get("run_id") if isinstance(document, dict) else None
+
+
+def _chain_of(out_dir: Path, digest: str) -> set[str]:
+    """The manifest hashes the folder's chain holds: its own and those kept in history/."""
+    return {digest} | {path.stem for path in (out_dir / HISTORY_DIR).glob("*.json")}
+
+
+def _unrecorded_hint(conn: sa.Connection, out_dir: Path) -> str:
+    """A reconciliation into ``out_dir`` that ended without recording its manifest, if any."""
+    table = target_table("migration.reconciliation_run")
+    unfinished = [
+        record
+        for record in _records(conn, table.c.manifest_sha256.is_(None))
+        if record.report_dir and same_folder(out_dir, record.report_dir)
+    ]
+    if not unfinished:
+        return ""
+    record = unfinished[-1]
+    return (
+        f"; or reconciliation {record.id} into this folder wrote it and ended "
+        f"'{record.status}' before recording it: reconcile into a new folder"
+    )
 
 
 def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
@@ -80,12 +120,14 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
     digest = manifest_sha256(out_dir)
     table = target_table("migration.reconciliation_run")
     problems: list[str] = []
+    notices: list[str] = []
     matching = _records(conn, table.c.manifest_sha256 == digest)
     recorded_by = matching[-1] if matching else None
     if recorded_by is None:
         problems.append(
             f"{MANIFEST_NAME} is not a manifest this store recorded: the report was re-sealed "
             "after it was written, or it was made from another store"
+            + _unrecorded_hint(conn, out_dir)
         )
     elif recorded_by.migration_run_id != _manifest_run_id(out_dir):
         problems.append(
@@ -94,21 +136,33 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
         )
     superseded_by = None
     if recorded_by is not None and recorded_by.report_dir:
-        later = _records(
-            conn,
-            sa.and_(
-                table.c.report_dir == recorded_by.report_dir,
-                table.c.manifest_sha256.is_not(None),
-                table.c.manifest_sha256 != digest,
-                table.c.started_at > recorded_by.started_at,
-            ),
-        )
-        if later and str(out_dir.resolve()) == recorded_by.report_dir:
+        # Later by the store's clock, and not in this folder's chain: a reconcile that
+        # started later but finished first is in the chain of the one that finished last.
+        chain = _chain_of(out_dir, digest)
+        later = [
+            record
+            for record in _records(
+                conn,
+                sa.and_(
+                    table.c.report_dir == recorded_by.report_dir,
+                    table.c.manifest_sha256.is_not(None),
+                    table.c.started_at > recorded_by.started_at,
+                ),
+            )
+            if record.manifest_sha256 not in chain
+        ]
+        if later:
             superseded_by = later[-1]
-            problems.append(
-                f"this folder holds an earlier report than the store's latest for it: "
+            since = (
                 f"reconciliation {superseded_by.id} (started "
                 f"{superseded_by.started_at.isoformat(timespec='seconds')} UTC) wrote another "
-                f"{MANIFEST_NAME} here since; the folder was restored or rolled back"
+                f"{MANIFEST_NAME} into {recorded_by.report_dir} since"
             )
-    return ReportPin(digest, recorded_by, superseded_by, tuple(problems))
+            if same_folder(out_dir, recorded_by.report_dir):
+                problems.append(
+                    f"this folder holds an earlier report than the store's latest for it: "
+                    f"{since}; the folder was restored or rolled back"
+                )
+            else:
+                notices.append(f"this is a copy of an earlier report: {since}")
+    return ReportPin(digest, recorded_by, superseded_by, tuple(problems), tuple(notices))

@@ -19,12 +19,11 @@ may be encrypted with a passphrase. Nothing here reads files: the caller hands i
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -71,6 +70,8 @@ def private_key_from_pem(
     """The Ed25519 private key in PEM ``data``; SigningKeyError naming ``name`` otherwise."""
     try:
         key = serialization.load_pem_private_key(data, password=passphrase or None)
+    except UnsupportedAlgorithm as exc:
+        raise SigningKeyError(f"{name} is of a kind this library cannot read, not Ed25519") from exc
     except TypeError as exc:  # encrypted without a passphrase, or a passphrase for a plain key
         cause = (
             "a passphrase was given for a key that has none"
@@ -96,6 +97,8 @@ def public_key_from_pem(data: bytes, *, name: str = "the public key") -> Ed25519
         )
     try:
         key = serialization.load_pem_public_key(data)
+    except UnsupportedAlgorithm as exc:
+        raise SigningKeyError(f"{name} is of a kind this library cannot read, not Ed25519") from exc
     except ValueError as exc:
         raise SigningKeyError(f"{name} is not a readable PEM public key") from exc
     if not isinstance(key, Ed25519PublicKey):
@@ -181,7 +184,7 @@ def signature_problems(
     try:
         value = base64.b64decode(block["value"], validate=True)
         public_key.verify(value, _MESSAGE_PREFIX + str(content).encode("ascii"))
-    except (InvalidSignature, binascii.Error, UnicodeEncodeError):
+    except (InvalidSignature, ValueError):  # binascii.Error and UnicodeEncodeError are ValueErrors
         return [
             f"{label}'s signature does not verify: the manifest was changed after it was signed"
         ]

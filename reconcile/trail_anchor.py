@@ -4,24 +4,29 @@ Every link of a trail can be recomputed by whoever rewrites it, so a reconcile a
 checks that the last row an earlier report saw of each trail is still there
 (:func:`reconcile.audit_trail.check_audit_trails`). Those heads are only as good as the
 report that recorded them: a rewritten trail and a report re-sealed to match would pass.
-So the earlier report must verify against its manifest, be the manifest this store
-recorded for it (and the latest report written into its folder), and, when this
-reconcile signs, carry a valid signature of the same key. A report that fails any of
-these is a finding in itself: its heads are not used, and the reconciliation is not clean.
 
-An earlier report that is simply unsigned (written before signing was set up) is used
-and said to be unsigned, unless reports before it in its chain were signed with the key
-(its signature was removed). Stripping the signature of the only signed report of a chain
-goes unseen here: the store's record of its manifest is then what stands. One that
-records no heads (written before the trails were
-chained) leaves the trails checked link by link only.
+The earlier report is the store's latest recorded one (the newest reconciliation that
+recorded a manifest), wherever it was written: an older one would leave the rows added
+since unanchored. It must still be in its folder, verify against its manifest, be the
+manifest the store recorded (and the latest written into that folder), and, when this
+reconcile signs, carry a valid signature of the same key. The report already in the
+output folder, if it is another one, must pass the same checks: the new report chains
+to it. A report that fails is a finding in itself: its heads are not used, and the
+reconciliation is not clean.
+
+When reports start being signed, or the key changes, the earlier report is not signed
+with the key: the operator says so (``accept_unsigned``, ``reconcile
+--first-run-with-key``) and the report records that it was accepted that way. Without
+that, a forger able to write the store and the folders could strip a signature. One that
+records no heads (written before the trails were chained) leaves the trails checked link
+by link only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +34,11 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reconcile.audit_trail import heads_in_report
-from reconcile.manifest import HISTORY_DIR, MANIFEST_NAME, verify_report
-from reconcile.report_pin import pin_report
+from reconcile.manifest import MANIFEST_NAME, verify_report
+from reconcile.report_pin import latest_recorded_report, pin_report, same_folder
 from reconcile.signing import key_fingerprint, signer_of
 
-__all__ = ["TrailAnchor", "trail_anchor"]
+__all__ = ["TrailAnchor", "trail_anchor", "trusted_report"]
 
 Heads = Mapping[str, tuple[int | None, str]]
 
@@ -86,33 +91,41 @@ def _signer(path: Path) -> str | None:
     return signer_of(manifest) if isinstance(manifest, dict) else None
 
 
-def _signed_before(folder: Path, fingerprint: str) -> bool:
-    """Whether an earlier manifest of the folder's chain was signed with the key ``fingerprint``."""
-    return any(_signer(path) == fingerprint for path in (folder / HISTORY_DIR).glob("*.json"))
-
-
-def _anchor_of(
-    conn: sa.Connection, folder: Path, public_key: Ed25519PublicKey | None
+def trusted_report(
+    conn: sa.Connection,
+    folder: Path,
+    *,
+    public_key: Ed25519PublicKey | None = None,
+    accept_unsigned: bool = False,
 ) -> TrailAnchor:
+    """``folder``'s report checked: its manifest, the store's record of it, and, given
+    ``public_key``, its signature (one not signed with that key only if ``accept_unsigned``)."""
+    folder = Path(folder)
+    if not (folder / MANIFEST_NAME).is_file():
+        return TrailAnchor(str(folder), problem=f"there is no {MANIFEST_NAME} in the folder")
     signer = _signer(folder / MANIFEST_NAME)
-    key = public_key if signer is not None else None
-    problems = verify_report(folder, public_key=key)
-    stripped = (
-        not problems
-        and public_key is not None
-        and signer is None
-        and _signed_before(folder, key_fingerprint(public_key))
-    )
-    if stripped:
-        problems = [
-            f"{MANIFEST_NAME} is not signed, though the reports before it in its chain were "
-            "signed with this key: its signature was removed"
-        ]
+    fingerprint = key_fingerprint(public_key) if public_key is not None else None
+    checked_key = public_key if signer is not None and signer == fingerprint else None
+    problems = verify_report(folder, public_key=checked_key)
     checks = ["it verifies against its manifest"]
     if not problems:
-        pin = pin_report(conn, folder)
-        problems = list(pin.problems)
+        problems = list(pin_report(conn, folder).problems)
         checks.append("this store recorded that manifest")
+    if not problems and fingerprint is not None and checked_key is None:
+        shown = f"SHA256:{fingerprint[:16]}"
+        if not accept_unsigned:
+            whose = (
+                "not signed" if signer is None else f"signed with another key ({signer[:16]}...)"
+            )
+            problems.append(
+                f"it is {whose}, not with this reconcile's key {shown}: its signature was "
+                "removed or replaced, unless signing starts or the key changed here "
+                "(then say so: --first-run-with-key)"
+            )
+        else:
+            checks.append(f"not signed with the key {shown}: accepted as the first run with it")
+    elif checked_key is not None and fingerprint is not None:
+        checks.append(f"signed with this reconcile's key SHA256:{fingerprint[:16]}")
     if problems:
         more = (
             f" (and {len(problems) - 1} more: `icm-migrate verify-report`)"
@@ -120,10 +133,6 @@ def _anchor_of(
             else ""
         )
         return TrailAnchor(str(folder), problem=problems[0] + more)
-    if key is not None:
-        checks.append(f"signed with this reconcile's key SHA256:{key_fingerprint(key)[:16]}")
-    elif public_key is not None:
-        checks.append("not signed: written before reports were signed")
     try:
         heads = heads_in_report(folder)
     except ValueError as exc:
@@ -132,14 +141,28 @@ def _anchor_of(
 
 
 def trail_anchor(
-    conn: sa.Connection, folders: Sequence[Path], *, public_key: Ed25519PublicKey | None = None
+    conn: sa.Connection,
+    out_dir: Path,
+    *,
+    public_key: Ed25519PublicKey | None = None,
+    accept_unsigned: bool = False,
 ) -> TrailAnchor:
-    """The first of ``folders`` that holds a report, checked (see the module doc).
-
-    ``public_key`` is the key this reconcile signs with: a signed earlier report must
-    carry its valid signature (a report re-signed with another key is refused).
-    """
-    for folder in folders:
-        if (Path(folder) / MANIFEST_NAME).is_file():
-            return _anchor_of(conn, Path(folder), public_key)
-    return TrailAnchor()
+    """The store's latest recorded report, checked, and the report in ``out_dir`` if it is
+    another one (see the module doc). ``public_key`` is the key this reconcile signs with."""
+    latest = latest_recorded_report(conn)
+    options: dict[str, Any] = {"public_key": public_key, "accept_unsigned": accept_unsigned}
+    in_out_dir = (Path(out_dir) / MANIFEST_NAME).is_file()
+    if latest is None or latest.report_dir is None:
+        return trusted_report(conn, out_dir, **options) if in_out_dir else TrailAnchor()
+    if in_out_dir and not same_folder(out_dir, latest.report_dir):
+        chained_to = trusted_report(conn, out_dir, **options)
+        if chained_to.problem is not None:
+            return chained_to
+    anchor = trusted_report(conn, Path(latest.report_dir), **options)
+    if anchor.problem is not None and not (Path(latest.report_dir) / MANIFEST_NAME).is_file():
+        return replace(
+            anchor,
+            problem=f"the store's latest report, of reconciliation {latest.id}, is no longer "
+            f"there ({anchor.problem}): removed or moved",
+        )
+    return anchor

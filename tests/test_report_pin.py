@@ -20,7 +20,13 @@ from rich.console import Console
 
 import load
 from flows.run_reconcile import run_verify_report
-from reconcile import manifest_sha256, pin_report, verify_report
+from reconcile import (
+    finish_reconciliation_run,
+    manifest_sha256,
+    pin_report,
+    start_reconciliation_run,
+    verify_report,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -100,10 +106,40 @@ def test_a_folder_rolled_back_to_an_earlier_report_is_caught(
     code, printed = verify(out, store_copy.target_url)
     assert code == 1, printed
     assert "this folder holds an earlier report than the store's latest for it" in printed
-    # The same genuine report kept in another folder is pinned and claims no more.
+    # The same genuine report kept in another folder is pinned, and said to be superseded.
     code, printed = verify(kept, store_copy.target_url)
     assert code == 0, printed
-    assert "status clean" in printed
+    assert "status clean" in printed and "this is a copy of an earlier report" in printed
+    # Put back through a symbolic link to the kept copy: the folder is still the one written to.
+    shutil.rmtree(out)
+    out.symlink_to(kept, target_is_directory=True)
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 1, printed
+    assert "this folder holds an earlier report than the store's latest for it" in printed
+
+
+def test_a_reconcile_that_started_later_but_finished_first_is_no_rollback(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """Reconciles into one folder may overlap (each takes the store's lock shared): the one
+    that finishes last chains to the other's manifest, whichever started first."""
+    out = tmp_path / "report"
+    reconcile(store_copy, out)
+    reconcile(store_copy, out)
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store_copy) as engine, engine.begin() as conn:
+        first, second = conn.execute(
+            sa.select(runs.c.id, runs.c.started_at).order_by(runs.c.started_at)
+        ).all()
+        # As if the run that wrote the folder's report had started first.
+        conn.execute(
+            sa.update(runs).where(runs.c.id == first.id).values(started_at=second.started_at)
+        )
+        conn.execute(
+            sa.update(runs).where(runs.c.id == second.id).values(started_at=first.started_at)
+        )
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 0, printed
 
 
 def test_a_report_from_another_store_is_not_pinned(
@@ -114,6 +150,22 @@ def test_a_report_from_another_store_is_not_pinned(
     code, printed = verify(out, migrated_store.target_url)
     assert code == 1, printed
     assert "made from another store" in printed
+
+
+def test_a_report_whose_run_never_recorded_it_says_so(store_copy: Store, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    reconcile(store_copy, out)
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store_copy) as engine:
+        with engine.begin() as conn:  # as if the run had crashed before recording its manifest
+            conn.execute(sa.update(runs).values(manifest_sha256=None, status="running"))
+        record = start_reconciliation_run(
+            engine, migration_run_id=None, pii_revealed=False, requested_by=None, report_dir=None
+        )
+        finish_reconciliation_run(engine, record, status="failed")
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 1, printed
+    assert "ended 'running' before recording it: reconcile into a new folder" in printed
 
 
 def test_a_store_that_cannot_be_read_is_exit_code_2(store_copy: Store, tmp_path: Path) -> None:

@@ -116,19 +116,26 @@ def test_a_forgery_without_the_signature_or_signed_by_another_key_is_refused(
     assert key_fingerprint(key.public_key())[:16] in problem
 
 
-def test_a_malformed_signature_is_caught_without_a_key(
+def test_a_malformed_signature_is_a_problem_never_a_crash(
     key: Ed25519PrivateKey, tmp_path: Path
 ) -> None:
     paths = write_report(sample_result(), tmp_path / "r", signing_key=key)
     manifest = manifest_of(paths.out_dir)
-    manifest["signature"]["value"] = "not base64!"
-    rewrite_manifest(paths.out_dir, manifest)
-    assert verify_report(paths.out_dir, public_key=key.public_key()) == [
-        "manifest.json's signature does not verify: the manifest was changed after it was signed"
-    ]
     manifest["signature"] = "signed"
     rewrite_manifest(paths.out_dir, manifest)
     assert verify_report(paths.out_dir) == ["manifest.json has a malformed signature"]
+    does_not_verify = (
+        "manifest.json's signature does not verify: the manifest was changed after it was signed"
+    )
+    for value in ("not base64!", "é" * 88, "", "AAAA"):
+        manifest["signature"] = {
+            "algorithm": "ed25519",
+            "public_key_sha256": key_fingerprint(key.public_key()),
+            "value": value,
+        }
+        rewrite_manifest(paths.out_dir, manifest)
+        assert verify_report(paths.out_dir) == [], value  # without the key, only its shape
+        assert verify_report(paths.out_dir, public_key=key.public_key()) == [does_not_verify]
 
 
 def test_an_earlier_unsigned_report_in_the_chain_is_vouched_for_by_the_signed_head(
@@ -147,6 +154,7 @@ def test_an_earlier_unsigned_report_in_the_chain_is_vouched_for_by_the_signed_he
 def test_key_files_from_the_command_and_from_openssl(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("ICM_SIGNING_KEY_PASSPHRASE", raising=False)
     buffer = io.StringIO()
     assert run_signing_key(tmp_path / "k", Console(file=buffer, width=300)) == 0
     assert stat.S_IMODE(os.stat(tmp_path / "k").st_mode) == 0o600
@@ -183,6 +191,20 @@ def test_key_files_from_the_command_and_from_openssl(
     assert verify_report(paths.out_dir, public_key=read_public_key(tmp_path / "o.pub")) == []
 
 
+def test_first_run_with_key_needs_a_key(base: Store, tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    code = run_reconcile(
+        source=base.source_url,
+        target=base.target_url,
+        out_dir=tmp_path / "report",
+        attachments_dir=None,
+        attachment_store=None,
+        console=Console(file=buffer, width=300),
+        first_run_with_key=True,
+    )
+    assert code == 2 and "--first-run-with-key needs --signing-key" in buffer.getvalue()
+
+
 def test_an_encrypted_key_needs_its_passphrase(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -209,6 +231,14 @@ def test_the_wrong_kind_of_file_is_refused_naming_it(tmp_path: Path) -> None:
     )
     with pytest.raises(SigningKeyError, match=f"{rsa} is a .*RSA.*, not an Ed25519 key"):
         read_signing_key(rsa)
+    # A curve the library cannot read at all: refused as well, not a traceback.
+    curve = tmp_path / "secp112r1.pem"
+    subprocess.run(
+        ["openssl", "ecparam", "-name", "secp112r1", "-genkey", "-noout", "-out", str(curve)],
+        check=True,
+    )
+    with pytest.raises(SigningKeyError, match="of a kind this library cannot read"):
+        read_signing_key(curve)
     with pytest.raises(SigningKeyError, match="not a readable PEM private key"):
         private_key_from_pem(b"hello", name="x")
     with pytest.raises(SigningKeyError, match="not a readable PEM public key"):

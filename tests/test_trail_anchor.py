@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,12 @@ from test_review_history import (
 import load
 from flows.run_review_history import run_review_history
 from flows.signing_keys import write_key_pair
-from reconcile import check_audit_trails, manifest_sha256
+from reconcile import (
+    check_audit_trails,
+    finish_reconciliation_run,
+    manifest_sha256,
+    start_reconciliation_run,
+)
 from reconcile.render_html import html_view
 
 pytestmark = pytest.mark.timeout(300)
@@ -74,7 +80,12 @@ def record_the_forged_manifest(store: Store, out: Path) -> None:
     """Point the store's record of the latest reconciliation at the re-sealed manifest."""
     runs = load.target_table("migration.reconciliation_run")
     with target(store) as engine, engine.begin() as conn:
-        conn.execute(sa.update(runs).values(manifest_sha256=manifest_sha256(out)))
+        latest = conn.execute(
+            sa.select(runs.c.id).order_by(runs.c.started_at.desc()).limit(1)
+        ).scalar_one()
+        conn.execute(
+            sa.update(runs).where(runs.c.id == latest).values(manifest_sha256=manifest_sha256(out))
+        )
 
 
 def test_the_report_says_which_earlier_report_the_trails_were_compared_with(
@@ -160,7 +171,7 @@ def test_a_signature_removed_from_a_chain_that_was_signed_is_caught(
     assert "its signature was removed" in result.trail_anchor.problem
 
 
-def test_an_unsigned_earlier_report_is_used_when_signing_starts(
+def test_an_earlier_report_not_signed_with_the_key_is_accepted_only_when_said(
     store_copy: Store, tmp_path: Path
 ) -> None:
     waive_more(store_copy, 3)
@@ -168,10 +179,86 @@ def test_an_unsigned_earlier_report_is_used_when_signing_starts(
     reconcile(store_copy, out)
     key = tmp_path / "signing-key"
     write_key_pair(key)
-    result = reconcile(store_copy, out, signing_key=key)
-    assert result.status == "clean"
-    assert result.trail_anchor is not None and result.trail_anchor.heads is not None
-    assert "not signed: written before reports were signed" in result.trail_anchor.checks
+    # The operator says signing starts here: the unsigned earlier report is used.
+    started = reconcile(store_copy, out, signing_key=key, first_run_with_key=True)
+    assert started.status == "clean", started.trail_anchor
+    assert started.trail_anchor is not None and started.trail_anchor.heads is not None
+    assert any("accepted as the first run with it" in c for c in started.trail_anchor.checks)
+    signed = reconcile(store_copy, out, signing_key=key)
+    assert signed.status == "clean" and signed.trail_anchor is not None
+    assert any("signed with this reconcile's key" in c for c in signed.trail_anchor.checks)
+    # Unsaid, an unsigned latest report is refused: its signature may have been removed.
+    reconcile(store_copy, out)
+    refused = reconcile(store_copy, out, signing_key=key)
+    assert refused.status == "discrepancies"
+    assert refused.trail_anchor is not None and refused.trail_anchor.problem is not None
+    assert "it is not signed, not with this reconcile's key" in refused.trail_anchor.problem
+    assert "--first-run-with-key" in refused.trail_anchor.problem
+    # A new key, in a new folder: the latest report is still checked, and said to be
+    # signed with another key until the operator says the key changed.
+    other = tmp_path / "new-key"
+    write_key_pair(other)
+    moved = reconcile(store_copy, tmp_path / "new-folder", signing_key=other)
+    assert moved.trail_anchor is not None and moved.trail_anchor.problem is not None
+    assert "signed with another key" in moved.trail_anchor.problem
+    changed = reconcile(
+        store_copy, tmp_path / "newer-folder", signing_key=other, first_run_with_key=True
+    )
+    assert changed.status == "clean", changed.trail_anchor
+
+
+def record_a_failed_run(store: Store, folder: Path) -> None:
+    with target(store) as engine:
+        record = start_reconciliation_run(
+            engine,
+            migration_run_id=None,
+            pii_revealed=False,
+            requested_by=None,
+            report_dir=str(folder.resolve()),
+        )
+        finish_reconciliation_run(engine, record, status="failed")
+
+
+def test_the_latest_recorded_report_anchors_whatever_the_output_folder(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    first = tmp_path / "first"
+    reconcile(store_copy, first)
+    record_a_failed_run(store_copy, tmp_path / "failed")  # wrote no report
+    rewrite_the_trail(store_copy)
+    result = reconcile(store_copy, tmp_path / "second")
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.report_dir == str(first)
+    trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
+    assert trail.previous_head_kept is False
+
+
+def test_the_latest_report_removed_is_a_finding(store_copy: Store, tmp_path: Path) -> None:
+    waive_more(store_copy, 3)
+    first = tmp_path / "first"
+    reconcile(store_copy, first)
+    shutil.rmtree(first)
+    result = reconcile(store_copy, tmp_path / "second")
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.problem is not None
+    assert "is no longer there" in result.trail_anchor.problem
+    # That report is now the latest, and anchors the next one.
+    assert reconcile(store_copy, tmp_path / "third").status == "clean"
+
+
+def test_an_older_report_in_the_output_folder_is_checked_too(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    old, latest = tmp_path / "old", tmp_path / "latest"
+    reconcile(store_copy, old)
+    reconcile(store_copy, latest)
+    reseal_with_the_new_heads(store_copy, old)  # the folder the new report chains to
+    result = reconcile(store_copy, old)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.report_dir == str(old)
+    assert "not a manifest this store recorded" in (result.trail_anchor.problem or "")
 
 
 def history_since(store: Store, folder: Path, report: Path, key: Path | None) -> tuple[int, str]:
@@ -207,4 +294,18 @@ def test_review_history_trusts_a_report_as_reconcile_does(
     code, output = history_since(store_copy, tmp_path, out, public)
     assert code == 2 and "signature does not verify" in output, output
     code, output = history_since(store_copy, tmp_path, tmp_path / "nowhere", None)
-    assert code == 2 and "there is no report in" in output, output
+    assert code == 2 and "there is no manifest.json in the folder" in output, output
+
+
+def test_review_history_refuses_a_public_key_with_no_report_to_check(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    buffer = io.StringIO()
+    code = run_review_history(
+        target=store_copy.target_url,
+        out=tmp_path / "history.csv",
+        console=Console(file=buffer, width=300),
+        public_key=tmp_path / "any.pub",
+    )
+    assert code == 2 and "none was given" in buffer.getvalue()
+    assert not (tmp_path / "history.csv").exists()
