@@ -118,9 +118,9 @@ def trusted_report(
                 "not signed" if signer is None else f"signed with another key ({signer[:16]}...)"
             )
             problems.append(
-                f"it is {whose}, not with this reconcile's key {shown}: its signature was "
-                "removed or replaced, unless signing starts or the key changed here "
-                "(then say so: --first-run-with-key)"
+                f"it is {whose}, not with the key {shown}: its signature was removed or "
+                "replaced, unless signing started or the key changed after it (a reconcile "
+                "says so with --first-run-with-key)"
             )
         else:
             checks.append(f"not signed with the key {shown}: accepted as the first run with it")

@@ -139,7 +139,11 @@ HISTORIES = (*REVIEWS, "disclosure")
 
 
 def history_command(
-    store: Store, folder: Path, *, since_report: Path | None = None
+    store: Store,
+    folder: Path,
+    *,
+    since_report: Path | None = None,
+    public_key: Path | None = None,
 ) -> tuple[int, str]:
     buffer = io.StringIO()
     code = run_review_history(
@@ -147,6 +151,7 @@ def history_command(
         out=folder / "history.csv",
         console=Console(file=buffer, width=300),
         since_report=since_report,
+        public_key=public_key,
     )
     return code, " ".join(buffer.getvalue().split())
 
