@@ -322,11 +322,14 @@ def test_demo_generates_migrates_and_reconciles_clean(
     # Pinned to the store, as the demo's last line says.
     assert "icm-migrate verify-report" in _words(result.output)
     store_url = f"sqlite:///{work / 'new-store.sqlite'}"
+    public_key = str(work / "report-signing-key.pub")
     pinned = CliRunner().invoke(
-        app, ["verify-report", str(work / "reports"), "--target", store_url]
+        app,
+        ["verify-report", str(work / "reports"), "--target", store_url, "--public-key", public_key],
     )
     assert pinned.exit_code == 0, pinned.output
     assert "manifest.json is the one the store recorded" in _words(pinned.output)
+    assert "Signature verified" in _words(pinned.output)
     worklist = (work / "quarantine-worklist.csv").read_text("utf-8-sig").splitlines()
     quarantined = sum(counts["quarantined"] for counts in report["tables"].values())
     assert (
