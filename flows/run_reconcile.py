@@ -8,7 +8,6 @@ target that was never migrated, ...), with a message naming no personal data.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,8 +27,8 @@ from reconcile import (
     ReconciliationResult,
     ReportPin,
     SigningKeyError,
+    manifest_signer,
     pin_report,
-    signer_of,
     verify_report,
 )
 
@@ -221,11 +220,7 @@ def run_verify_report(
 
 def _signer(out_dir: Path) -> str | None:
     """The signing key's fingerprint as printed (its first 16 hex digits), or None if unsigned."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    fingerprint = signer_of(manifest) if isinstance(manifest, dict) else None
+    fingerprint = manifest_signer(out_dir)
     return f"SHA256:{fingerprint[:16]}" if fingerprint else None
 
 

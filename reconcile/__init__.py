@@ -20,6 +20,7 @@ from reconcile.manifest import (
     MANIFEST_NAME,
     ManifestError,
     manifest_sha256,
+    manifest_signer,
     verify_report,
     write_manifest,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "key_fingerprint",
     "latest_reconciliation_run",
     "manifest_sha256",
+    "manifest_signer",
     "mask",
     "match_lines",
     "migration_run_of",

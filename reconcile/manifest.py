@@ -46,7 +46,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from reconcile.signing import signature_block, signature_problems
+from reconcile.signing import signature_block, signature_problems, signer_of
 
 __all__ = [
     "HISTORY_DIR",
@@ -55,6 +55,8 @@ __all__ = [
     "ManifestError",
     "file_sha256",
     "manifest_sha256",
+    "manifest_signer",
+    "read_manifest",
     "verify_report",
     "write_bytes_atomically",
     "write_manifest",
@@ -130,6 +132,17 @@ def _read_json_object(path: Path) -> dict[str, Any] | None:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     return loaded if isinstance(loaded, dict) else None
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The report folder's manifest.json as a dict, or None if missing or not a JSON object."""
+    return _read_json_object(Path(out_dir) / MANIFEST_NAME)
+
+
+def manifest_signer(out_dir: Path) -> str | None:
+    """The fingerprint of the key that signed the folder's manifest, or None if unsigned."""
+    manifest = read_manifest(out_dir)
+    return signer_of(manifest) if manifest is not None else None
 
 
 def _chain_from(history: Path, link: str | None) -> list[str]:

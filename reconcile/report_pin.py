@@ -16,14 +16,13 @@ check two things a folder alone cannot show:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from load.target_schema import target_table
-from reconcile.manifest import HISTORY_DIR, MANIFEST_NAME, manifest_sha256
+from reconcile.manifest import HISTORY_DIR, MANIFEST_NAME, manifest_sha256, read_manifest
 from reconcile.run_record import ReconciliationRunRecord
 
 __all__ = ["ReportPin", "latest_recorded_report", "pin_report", "same_folder"]
@@ -82,11 +81,8 @@ def same_folder(folder: Path, recorded_dir: str) -> bool:
 
 
 def _manifest_run_id(out_dir: Path) -> object:
-    try:
-        document = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return document.get("run_id") if isinstance(document, dict) else None
+    manifest = read_manifest(out_dir)
+    return manifest.get("run_id") if manifest is not None else None
 
 
 def _chain_of(out_dir: Path, digest: str) -> set[str]:

@@ -24,7 +24,6 @@ by link only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,9 +33,9 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reconcile.audit_trail import heads_in_report
-from reconcile.manifest import MANIFEST_NAME, verify_report
+from reconcile.manifest import MANIFEST_NAME, manifest_signer, verify_report
 from reconcile.report_pin import latest_recorded_report, pin_report, same_folder
-from reconcile.signing import key_fingerprint, signer_of
+from reconcile.signing import key_fingerprint
 
 __all__ = ["TrailAnchor", "trail_anchor", "trusted_report"]
 
@@ -83,14 +82,6 @@ class TrailAnchor:
         }
 
 
-def _signer(path: Path) -> str | None:
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return signer_of(manifest) if isinstance(manifest, dict) else None
-
-
 def trusted_report(
     conn: sa.Connection,
     folder: Path,
@@ -103,7 +94,7 @@ def trusted_report(
     folder = Path(folder)
     if not (folder / MANIFEST_NAME).is_file():
         return TrailAnchor(str(folder), problem=f"there is no {MANIFEST_NAME} in the folder")
-    signer = _signer(folder / MANIFEST_NAME)
+    signer = manifest_signer(folder)
     fingerprint = key_fingerprint(public_key) if public_key is not None else None
     checked_key = public_key if signer is not None and signer == fingerprint else None
     problems = verify_report(folder, public_key=checked_key)
