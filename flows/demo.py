@@ -91,7 +91,9 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
         console.print(f"quarantine worklist  {worklist}")
     if duplicates.exists():
         console.print(f"duplicate candidates {duplicates}")
-    console.print(f"the store at a glance: icm-migrate status --target sqlite:///{target}")
+    console.print(
+        f"the store at a glance: icm-migrate status --target sqlite:///{target}", soft_wrap=True
+    )
     if reports.exists():
         console.print(
             f"check the report: icm-migrate verify-report {reports} --target sqlite:///{target} "

@@ -159,7 +159,8 @@ def run_reconcile(
             f"[yellow]Personal data revealed in the report, as requested by {result.requested_by}.[/yellow]"
         )
     console.print(
-        f"Report: {outcome.report.out_dir} (manifest SHA-256 {outcome.report.manifest_sha256})"
+        f"Report: {outcome.report.out_dir} (manifest SHA-256 {outcome.report.manifest_sha256})",
+        soft_wrap=True,
     )
     if signing_key is not None:
         console.print(f"Signed with the key {_signer(outcome.report.out_dir)}.")

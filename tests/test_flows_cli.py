@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -338,6 +339,16 @@ def test_demo_generates_migrates_and_reconciles_clean(
     )
     # The store at a glance, as the demo's last line says: the reconciliation it just ran.
     assert "icm-migrate status --target" in _words(result.output)
+    # Each command the demo prints stays on one line, so it can be copied as printed.
+    lines = result.output.splitlines()
+    assert any(f"icm-migrate status --target {store_url}" in line for line in lines)
+    assert any(
+        f"icm-migrate verify-report {work / 'reports'} --target {store_url}" in line
+        for line in lines
+    )
+    assert any(
+        re.search(r"Report: .*reports \(manifest SHA-256 [0-9a-f]{64}\)", line) for line in lines
+    )
     status = CliRunner().invoke(
         app, ["status", "--target", f"sqlite:///{work / 'new-store.sqlite'}", "--json"]
     )
