@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ __all__ = [
     "make_source",
     "make_target_engine",
     "redact",
+    "store_label",
 ]
 
 
@@ -46,6 +48,22 @@ def redact(url_or_dsn: str) -> str:
         return "<unparseable url>"
     query = {k: ("***" if k.lower() in ("password", "pwd") else v) for k, v in url.query.items()}
     return url.set(query=query).render_as_string(hide_password=True)
+
+
+def store_label(url: str) -> str:
+    """Which store ``url`` names, with no user or password: the database kind, host, port
+    and database, or a SQLite file's resolved path. The same store named the same way
+    gets the same label (the register of signed reports is kept per store)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        return f"sqlite:///{Path(database).resolve() if database not in ('', ':memory:') else database}"
+    port = parsed.port or _DEFAULT_PORTS.get(backend)
+    return f"{backend}://{parsed.host or 'localhost'}:{port or ''}/{parsed.database or ''}"
+
+
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

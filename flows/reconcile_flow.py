@@ -31,19 +31,24 @@ import load
 import transform
 from flows.collector import collect_batch_garbage, fewer_collections
 from flows.connections import resolve
-from flows.engines import make_source, make_target_engine, redact
+from flows.engines import make_source, make_target_engine, redact, store_label
 from flows.matching_step import proposed_pairs
 from flows.pipeline import MigrationJob, context_for, reference_context
-from flows.signing_keys import read_signing_key
+from flows.signing_keys import read_signing_key, signed_reports_path
 from flows.transform_pool import TransformPool
 from reconcile import (
     KIND_MEANINGS,
     Progress,
     ReconciliationResult,
+    RegisterError,
     ReportPaths,
+    SignedReport,
     TrailAnchor,
     finish_reconciliation_run,
+    key_fingerprint,
+    last_signed_report,
     migration_run_of,
+    note_signed_report,
     reconcile_stores,
     start_reconciliation_run,
     trail_anchor,
@@ -70,6 +75,8 @@ class ReconcileOutcome:
     result: ReconciliationResult
     report: ReportPaths
     record_id: str
+    register_problem: str | None = None
+    """Why the register of signed reports could not note this report, if it could not."""
 
     @property
     def exit_code(self) -> int:
@@ -178,6 +185,9 @@ def reconcile_direct(
     cannot be used), ``load.StoreBusyError`` (a migration run is writing the store).
     """
     key = read_signing_key(signing_key) if signing_key is not None else None
+    register = signed_reports_path(signing_key) if signing_key is not None else None
+    store = store_label(target)
+    last_signed = last_signed_report(register, store) if register is not None else None
     target_engine = make_target_engine(target)
     legacy = make_source(source)
     try:
@@ -190,6 +200,7 @@ def reconcile_direct(
                 target_engine,
                 public_key=key.public_key() if key else None,
                 first_run_with_key=first_run_with_key,
+                last_signed=last_signed,
             )
             record_id = start_reconciliation_run(
                 target_engine,
@@ -230,7 +241,23 @@ def reconcile_direct(
                 status=result.status,
                 manifest_sha256=paths.manifest_sha256,
             )
-            return ReconcileOutcome(result=result, report=paths, record_id=record_id)
+            register_problem = None
+            if register is not None and key is not None:
+                signed = SignedReport.now(
+                    store=store,
+                    reconciliation_id=record_id,
+                    manifest_sha256=paths.manifest_sha256,
+                    report_dir=Path(out_dir),
+                    key_sha256=key_fingerprint(key.public_key()),
+                )
+                try:
+                    note_signed_report(register, signed)
+                except RegisterError as exc:
+                    log.warning("%s", exc)
+                    register_problem = str(exc)
+            return ReconcileOutcome(
+                result=result, report=paths, record_id=record_id, register_problem=register_problem
+            )
     finally:
         legacy.close()
         target_engine.dispose()
@@ -242,13 +269,19 @@ def earlier_report(
     *,
     public_key: Ed25519PublicKey | None = None,
     first_run_with_key: bool = False,
+    last_signed: SignedReport | None = None,
 ) -> TrailAnchor:
     """The earlier report the audit trails are compared with, checked before its record of
     them is trusted (:mod:`reconcile.trail_anchor`). ``public_key`` is the key this
-    reconcile signs with; ``first_run_with_key`` accepts an earlier report not signed with it."""
+    reconcile signs with; ``first_run_with_key`` accepts an earlier report not signed with
+    it; ``last_signed`` is the last report the key signed for this store, by its register."""
     with target.connect() as conn:
         anchor = trail_anchor(
-            conn, out_dir, public_key=public_key, accept_unsigned=first_run_with_key
+            conn,
+            out_dir,
+            public_key=public_key,
+            accept_unsigned=first_run_with_key,
+            last_signed=last_signed,
         )
     if anchor.problem is not None:
         log.warning("audit trails: %s", anchor.describe())

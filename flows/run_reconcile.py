@@ -17,16 +17,18 @@ from rich.table import Table
 import extract
 import load
 from flows.connections import hold
-from flows.engines import SettingError, check_settings
+from flows.engines import SettingError, check_settings, store_label
 from flows.reconcile_flow import reconcile_flow
-from flows.signing_keys import read_public_key, read_signing_key
+from flows.signing_keys import read_public_key, read_signing_key, signed_reports_path
 from flows.steward_commands import on_store
 from reconcile import (
     MANIFEST_NAME,
     ReconcileError,
     ReconciliationResult,
+    RegisterError,
     ReportPin,
     SigningKeyError,
+    last_signed_report,
     manifest_signer,
     pin_report,
     verify_report,
@@ -101,7 +103,8 @@ def run_reconcile(
         check_settings(source, target)
         if signing_key is not None:
             read_signing_key(signing_key)  # a key that cannot sign stops the run before it starts
-    except (SettingError, SigningKeyError) as exc:
+            last_signed_report(signed_reports_path(signing_key), store_label(target))
+    except (SettingError, SigningKeyError, RegisterError) as exc:
         console.print(f"[red]Reconciliation stopped:[/red] {exc}")
         return EXIT_ERROR
     if attachment_store is None:
@@ -164,6 +167,10 @@ def run_reconcile(
     )
     if signing_key is not None:
         console.print(f"Signed with the key {_signer(outcome.report.out_dir)}.")
+    if outcome.register_problem is not None:
+        console.print(
+            f"[yellow]Not noted in the key's register:[/yellow] {outcome.register_problem}"
+        )
     return EXIT_CLEAN if result.status == "clean" else EXIT_DISCREPANCIES
 
 

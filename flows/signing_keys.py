@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from flows.settings import env_default
 from reconcile import (
+    REGISTER_SUFFIX,
     KeyPair,
     SigningKeyError,
     new_key_pair,
@@ -27,6 +28,7 @@ __all__ = [
     "public_key_path",
     "read_public_key",
     "read_signing_key",
+    "signed_reports_path",
     "write_key_pair",
 ]
 
@@ -60,6 +62,12 @@ def read_public_key(path: Path) -> Ed25519PublicKey:
 def public_key_path(private_key: Path) -> Path:
     """Where :func:`write_key_pair` puts the public key of ``private_key``: beside it, ``.pub``."""
     return private_key.with_name(private_key.name + ".pub")
+
+
+def signed_reports_path(private_key: Path) -> Path:
+    """The register of the reports ``private_key`` signed (:mod:`reconcile.signed_register`):
+    beside the key, protected as it is."""
+    return private_key.with_name(private_key.name + REGISTER_SUFFIX)
 
 
 def write_key_pair(private_key: Path) -> KeyPair:

@@ -25,7 +25,14 @@ from load.target_schema import target_table
 from reconcile.manifest import HISTORY_DIR, MANIFEST_NAME, manifest_sha256, read_manifest
 from reconcile.run_record import ReconciliationRunRecord
 
-__all__ = ["ReportPin", "latest_recorded_report", "pin_report", "same_folder"]
+__all__ = [
+    "ReportPin",
+    "chain_of",
+    "latest_recorded_report",
+    "pin_report",
+    "recorded_manifest",
+    "same_folder",
+]
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,18 @@ def _manifest_run_id(out_dir: Path) -> object:
     return manifest.get("run_id") if manifest is not None else None
 
 
-def _chain_of(out_dir: Path, digest: str) -> set[str]:
+def chain_of(out_dir: Path) -> set[str]:
     """The manifest hashes the folder's chain holds: its own and those kept in history/."""
-    return {digest} | {path.stem for path in (out_dir / HISTORY_DIR).glob("*.json")}
+    return {manifest_sha256(out_dir)} | {
+        path.stem for path in (Path(out_dir) / HISTORY_DIR).glob("*.json")
+    }
+
+
+def recorded_manifest(conn: sa.Connection, digest: str) -> ReconciliationRunRecord | None:
+    """The reconciliation that recorded the manifest ``digest`` (the latest, if several)."""
+    table = target_table("migration.reconciliation_run")
+    matching = _records(conn, table.c.manifest_sha256 == digest)
+    return matching[-1] if matching else None
 
 
 def _unrecorded_hint(conn: sa.Connection, out_dir: Path) -> str:
@@ -117,8 +133,7 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
     table = target_table("migration.reconciliation_run")
     problems: list[str] = []
     notices: list[str] = []
-    matching = _records(conn, table.c.manifest_sha256 == digest)
-    recorded_by = matching[-1] if matching else None
+    recorded_by = recorded_manifest(conn, digest)
     if recorded_by is None:
         problems.append(
             f"{MANIFEST_NAME} is not a manifest this store recorded: the report was re-sealed "
@@ -134,7 +149,7 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
     if recorded_by is not None and recorded_by.report_dir:
         # Later by the store's clock, and not in this folder's chain: a reconcile that
         # started later but finished first is in the chain of the one that finished last.
-        chain = _chain_of(out_dir, digest)
+        chain = chain_of(out_dir)
         later = [
             record
             for record in _records(

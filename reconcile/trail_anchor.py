@@ -14,6 +14,12 @@ output folder, if it is another one, must pass the same checks: the new report c
 to it. A report that fails is a finding in itself: its heads are not used, and the
 reconciliation is not clean.
 
+The store cannot prove what it no longer holds: whoever can write it could delete its latest
+reconciliation records. So a signing reconcile also checks the last report its key signed
+for the store, by the register beside the key (:mod:`reconcile.signed_register`): the
+store must still record it, and the trails must hold the further along of both reports'
+heads.
+
 When reports start being signed, or the key changes, the earlier report is not signed
 with the key: the operator says so (``accept_unsigned``, ``reconcile
 --first-run-with-key``) and the report records that it was accepted that way. Without
@@ -34,7 +40,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reconcile.audit_trail import heads_in_report
 from reconcile.manifest import MANIFEST_NAME, manifest_signer, verify_report
-from reconcile.report_pin import latest_recorded_report, pin_report, same_folder
+from reconcile.report_pin import (
+    chain_of,
+    latest_recorded_report,
+    pin_report,
+    recorded_manifest,
+    same_folder,
+)
+from reconcile.run_record import ReconciliationRunRecord
+from reconcile.signed_register import SignedReport
 from reconcile.signing import key_fingerprint
 
 __all__ = ["TrailAnchor", "trail_anchor", "trusted_report"]
@@ -137,11 +151,42 @@ def trail_anchor(
     *,
     public_key: Ed25519PublicKey | None = None,
     accept_unsigned: bool = False,
+    last_signed: SignedReport | None = None,
 ) -> TrailAnchor:
     """The store's latest recorded report, checked, and the report in ``out_dir`` if it is
-    another one (see the module doc). ``public_key`` is the key this reconcile signs with."""
-    latest = latest_recorded_report(conn)
+    another one (see the module doc). ``public_key`` is the key this reconcile signs with;
+    ``last_signed`` the last report it signed for this store, by its register
+    (:mod:`reconcile.signed_register`), checked too when the store's latest is another."""
     options: dict[str, Any] = {"public_key": public_key, "accept_unsigned": accept_unsigned}
+    latest = latest_recorded_report(conn)
+    anchor = _store_anchor(conn, out_dir, latest, options)
+    if (
+        last_signed is None
+        or anchor.problem is not None
+        or (latest is not None and latest.manifest_sha256 == last_signed.manifest_sha256)
+    ):
+        return anchor
+    noted = _last_signed_anchor(conn, last_signed, options)
+    if noted.problem is not None:
+        return noted
+    return replace(
+        anchor,
+        report_dir=anchor.report_dir or noted.report_dir,
+        heads=_later_heads(anchor.heads, noted.heads),
+        checks=(
+            *anchor.checks,
+            f"the last report this key signed for the store, in {noted.report_dir}, "
+            "passed the same checks",
+        ),
+    )
+
+
+def _store_anchor(
+    conn: sa.Connection,
+    out_dir: Path,
+    latest: ReconciliationRunRecord | None,
+    options: dict[str, Any],
+) -> TrailAnchor:
     in_out_dir = (Path(out_dir) / MANIFEST_NAME).is_file()
     if latest is None or latest.report_dir is None:
         return trusted_report(conn, out_dir, **options) if in_out_dir else TrailAnchor()
@@ -157,3 +202,41 @@ def trail_anchor(
             f"there ({anchor.problem}): removed or moved",
         )
     return anchor
+
+
+def _last_signed_anchor(
+    conn: sa.Connection, last: SignedReport, options: dict[str, Any]
+) -> TrailAnchor:
+    """The last report this key signed for the store, checked: the store must still record
+    it, and its folder must hold it (or a later report whose chain holds it)."""
+    which = (
+        f"the last report this key signed for the store (reconciliation "
+        f"{last.reconciliation_id}, signed {last.signed_at}, noted in the key's register)"
+    )
+    if recorded_manifest(conn, last.manifest_sha256) is None:
+        return TrailAnchor(
+            last.report_dir,
+            problem=f"the store no longer records {which}: its reconciliation records were "
+            "removed, or the store was restored from a backup taken before it",
+        )
+    folder = Path(last.report_dir)
+    if not (folder / MANIFEST_NAME).is_file():
+        return TrailAnchor(last.report_dir, problem=f"{which} is no longer there: removed or moved")
+    if last.manifest_sha256 not in chain_of(folder):
+        return TrailAnchor(
+            last.report_dir,
+            problem=f"{which} was replaced in its folder by a report whose chain does not hold it",
+        )
+    return trusted_report(conn, folder, **options)
+
+
+def _later_heads(first: Heads | None, second: Heads | None) -> Heads | None:
+    """Per trail, the head further along (by row id) of two reports' records of it."""
+    if first is None or second is None:
+        return first if second is None else second
+    merged = dict(first)
+    for name, (head_id, head) in second.items():
+        kept = merged.get(name)
+        if kept is None or kept[0] is None or (head_id is not None and head_id >= kept[0]):
+            merged[name] = (head_id, head)
+    return merged

@@ -9,6 +9,7 @@ PostgreSQL stores.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -27,11 +28,16 @@ from test_review_history import (
 )
 
 import load
-from flows.signing_keys import write_key_pair
+import reconcile.signed_register as signed_register
+import synthetic
+from flows.reconcile_flow import reconcile_direct
+from flows.signing_keys import signed_reports_path, write_key_pair
 from reconcile import (
     check_audit_trails,
     finish_reconciliation_run,
     manifest_sha256,
+    manifest_signer,
+    pin_report,
     start_reconciliation_run,
 )
 from reconcile.render_html import html_view
@@ -283,3 +289,149 @@ def test_review_history_refuses_a_public_key_with_no_report_to_check(
     code, output = history_command(store_copy, tmp_path, public_key=tmp_path / "any.pub")
     assert code == 2 and "none was given" in output
     assert not (tmp_path / "history.csv").exists()
+
+
+def forget_the_latest_reconciliation(store: Store) -> None:
+    """Delete the store's record of its latest reconciliation, as one who can write it could."""
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store) as engine, engine.begin() as conn:
+        latest = conn.execute(
+            sa.select(runs.c.id).order_by(runs.c.started_at.desc()).limit(1)
+        ).scalar_one()
+        conn.execute(sa.delete(runs).where(runs.c.id == latest))
+
+
+@pytest.mark.parametrize("register", ["kept", "removed"])
+def test_the_key_register_catches_a_store_that_forgot_its_latest_reconciliation(
+    store_copy: Store, tmp_path: Path, register: str
+) -> None:
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert reconcile(store_copy, first, signing_key=key).status == "clean"
+    waive_more(store_copy, 2)  # trail rows the first report never saw
+    assert reconcile(store_copy, second, signing_key=key).status == "clean"
+    noted = signed_reports_path(key).read_text("utf-8").splitlines()
+    assert [json.loads(line)["report_dir"] for line in noted] == [str(first), str(second)]
+    # Rewrite a row only the second report saw, and make the store forget that report.
+    with target(store_copy) as engine:
+        newest = review_ids(engine, "quarantine_review")[-1]
+        without_guards(engine)
+        rewrite_with_fresh_links(engine, "quarantine_review", newest, "nothing to see")
+    forget_the_latest_reconciliation(store_copy)
+    if register == "removed":
+        signed_reports_path(key).unlink()
+    result = reconcile(store_copy, tmp_path / "third", signing_key=key)
+    anchor = result.trail_anchor
+    assert anchor is not None
+    if register == "removed":
+        # The store's latest is now the first report, which never saw the rewritten row:
+        # without the register, nothing outside the store remembers the second.
+        assert anchor.report_dir == str(first) and anchor.problem is None
+        assert result.status == "clean"
+        return
+    assert result.status == "discrepancies"
+    assert anchor.report_dir == str(second) and anchor.heads is None
+    assert "the store no longer records the last report this key signed" in (anchor.problem or "")
+    assert report_json(tmp_path / "third")["audit_trail_anchor"]["problem"] == anchor.problem
+
+
+def test_a_store_restored_from_an_earlier_backup_is_reported_once(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    reconcile(store_copy, tmp_path / "first", signing_key=key)
+    reconcile(store_copy, tmp_path / "second", signing_key=key)
+    forget_the_latest_reconciliation(store_copy)  # as a restore from a backup before it would
+    restored = reconcile(store_copy, tmp_path / "third", signing_key=key)
+    assert restored.status == "discrepancies"
+    assert "restored from a backup" in (
+        (restored.trail_anchor and restored.trail_anchor.problem) or ""
+    )
+    # The next reconcile is anchored on the report that said so.
+    assert reconcile(store_copy, tmp_path / "fourth", signing_key=key).status == "clean"
+
+
+def test_the_key_register_report_is_checked_and_its_heads_used(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """The store's latest report is an unsigned one written after the key's last: both are
+    checked, and the trails must still hold the heads of the further along."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    signed = tmp_path / "signed"
+    reconcile(store_copy, signed, signing_key=key)
+    reconcile(store_copy, tmp_path / "unsigned")
+    both = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
+    assert both.status == "clean", both.trail_anchor
+    assert both.trail_anchor is not None and both.trail_anchor.heads is not None
+    assert any(str(signed) in check for check in both.trail_anchor.checks)
+    # The key's last report removed from its folder: a finding, even though the store's
+    # latest report is fine.
+    reconcile(store_copy, tmp_path / "unsigned-again")
+    shutil.rmtree(tmp_path / "third")
+    gone = reconcile(store_copy, tmp_path / "fourth", signing_key=key, first_run_with_key=True)
+    assert gone.status == "discrepancies"
+    assert gone.trail_anchor is not None and gone.trail_anchor.report_dir == str(tmp_path / "third")
+    assert "is no longer there" in (gone.trail_anchor.problem or "")
+
+
+def test_a_backdated_record_of_the_keys_last_report_still_anchors_the_trails(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """The store keeps the record but makes it look older than an earlier report, so that
+    report is the store's latest: the key's last report's heads are checked all the same."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    first, second = tmp_path / "first", tmp_path / "second"
+    reconcile(store_copy, first, signing_key=key)
+    waive_more(store_copy, 2)
+    reconcile(store_copy, second, signing_key=key)
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store_copy) as engine:
+        newest = review_ids(engine, "quarantine_review")[-1]
+        without_guards(engine)
+        rewrite_with_fresh_links(engine, "quarantine_review", newest, "nothing to see")
+        with engine.begin() as conn:
+            oldest = conn.execute(sa.select(sa.func.min(runs.c.started_at))).scalar_one()
+            conn.execute(
+                sa.update(runs)
+                .where(runs.c.report_dir == str(second.resolve()))
+                .values(started_at=oldest - dt.timedelta(days=1))
+            )
+    result = reconcile(store_copy, tmp_path / "third", signing_key=key)
+    assert result.trail_anchor is not None and result.trail_anchor.problem is None
+    assert result.trail_anchor.report_dir == str(first)  # the store's latest, by its clock
+    assert result.status == "discrepancies"
+    trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
+    assert trail.previous_head_kept is False
+
+
+def test_a_register_that_cannot_be_written_leaves_the_report_signed_and_says_so(
+    store_copy: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(path: Path, data: bytes) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(signed_register, "write_bytes_atomically", read_only)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    out = tmp_path / "report"
+    outcome = reconcile_direct(
+        source=store_copy.source_url,
+        target=store_copy.target_url,
+        out_dir=out,
+        attachment_store=store_copy.store,
+        attachments_dir=store_copy.files,
+        as_of=synthetic.AS_OF,
+        signing_key=key,
+    )
+    assert outcome.result.status == "clean"
+    assert "cannot be written (Read-only file system)" in (outcome.register_problem or "")
+    assert manifest_signer(out) is not None and not signed_reports_path(key).exists()
+    with target(store_copy) as engine, engine.connect() as conn:
+        assert pin_report(conn, out).problems == ()
