@@ -83,7 +83,8 @@ def run_demo(*, work_dir: Path, persons: int, seed: int, console: Console) -> in
     console.print(f"new store            {target}")
     console.print(f"attachment store     {store}")
     console.print(
-        f"report signing key   {signing_key} (a demo key, public key beside it)", soft_wrap=True
+        f"report signing key   {signing_key} (a demo key; its public key and register of signed reports beside it)",
+        soft_wrap=True,
     )
     if reports.exists():
         console.print(f"reports              {reports}  (open {reports / 'report.html'})")

@@ -331,6 +331,8 @@ def test_demo_generates_migrates_and_reconciles_clean(
     assert pinned.exit_code == 0, pinned.output
     assert "manifest.json is the one the store recorded" in _words(pinned.output)
     assert "Signature verified" in _words(pinned.output)
+    noted = (work / "report-signing-key.signed-reports").read_text("utf-8").splitlines()
+    assert [json.loads(line)["report_dir"] for line in noted] == [str((work / "reports").resolve())]
     worklist = (work / "quarantine-worklist.csv").read_text("utf-8-sig").splitlines()
     quarantined = sum(counts["quarantined"] for counts in report["tables"].values())
     assert (
