@@ -26,7 +26,7 @@ import synthetic
 from extract.legacy_schema import legacy_spec
 from flows.engines import make_engine, make_target_engine
 from flows.pipeline import migrate_direct
-from flows.reconcile_flow import reconcile_direct
+from flows.reconcile_flow import ReconcileOutcome, reconcile_direct
 from flows.source_deletions import PRUNE_LIMIT, PruneRefused
 from reconcile import Discrepancy, ReconciliationResult
 from transform import LOV_TYPE
@@ -117,9 +117,9 @@ def cloned_postgres(template_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def reconcile(store: Store, out_dir: Path, **options: Any) -> ReconciliationResult:
+def reconcile_outcome(store: Store, out_dir: Path, **options: Any) -> ReconcileOutcome:
     """Reconcile ``store`` with the plain function the flow runs (no Prefect), as of the generator's date."""
-    outcome = reconcile_direct(
+    return reconcile_direct(
         source=store.source_url,
         target=store.target_url,
         out_dir=out_dir,
@@ -128,7 +128,11 @@ def reconcile(store: Store, out_dir: Path, **options: Any) -> ReconciliationResu
         as_of=synthetic.AS_OF,
         **options,
     )
-    return outcome.result
+
+
+def reconcile(store: Store, out_dir: Path, **options: Any) -> ReconciliationResult:
+    """:func:`reconcile_outcome`'s result."""
+    return reconcile_outcome(store, out_dir, **options).result
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from reconcile_support import Store, reconcile, target
+from reconcile_support import Store, reconcile, reconcile_outcome, target
 from test_review_history import (
     history_command,
     review_ids,
@@ -29,8 +29,6 @@ from test_review_history import (
 
 import load
 import reconcile.signed_register as signed_register
-import synthetic
-from flows.reconcile_flow import reconcile_direct
 from flows.signing_keys import signed_reports_path, write_key_pair
 from reconcile import (
     check_audit_trails,
@@ -421,15 +419,7 @@ def test_a_register_that_cannot_be_written_leaves_the_report_signed_and_says_so(
     key = tmp_path / "signing-key"
     write_key_pair(key)
     out = tmp_path / "report"
-    outcome = reconcile_direct(
-        source=store_copy.source_url,
-        target=store_copy.target_url,
-        out_dir=out,
-        attachment_store=store_copy.store,
-        attachments_dir=store_copy.files,
-        as_of=synthetic.AS_OF,
-        signing_key=key,
-    )
+    outcome = reconcile_outcome(store_copy, out, signing_key=key)
     assert outcome.result.status == "clean"
     assert "cannot be written (Read-only file system)" in (outcome.register_problem or "")
     assert manifest_signer(out) is not None and not signed_reports_path(key).exists()
