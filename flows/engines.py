@@ -53,14 +53,21 @@ def redact(url_or_dsn: str) -> str:
 def store_label(url: str) -> str:
     """Which store ``url`` names, with no user or password: the database kind, host, port
     and database, or a SQLite file's resolved path. The same store named the same way
-    gets the same label (the register of signed reports is kept per store)."""
+    gets the same label (the register of signed reports is kept per store); host names
+    are not resolved, so ``localhost`` and ``127.0.0.1`` are two labels."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or ""
         return f"sqlite:///{Path(database).resolve() if database not in ('', ':memory:') else database}"
-    port = parsed.port or _DEFAULT_PORTS.get(backend)
-    return f"{backend}://{parsed.host or 'localhost'}:{port or ''}/{parsed.database or ''}"
+    query = parsed.query  # libpq's ?host=...&port=... name the server too
+    host = parsed.host or _first(query.get("host")) or "localhost"
+    port = parsed.port or _first(query.get("port")) or _DEFAULT_PORTS.get(backend)
+    return f"{backend}://{host.lower()}:{port or ''}/{parsed.database or ''}"
+
+
+def _first(value: str | tuple[str, ...] | None) -> str | None:
+    return value[0] if isinstance(value, tuple) else value
 
 
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}

@@ -83,8 +83,11 @@ def latest_recorded_report(conn: sa.Connection) -> ReconciliationRunRecord | Non
 
 def same_folder(folder: Path, recorded_dir: str) -> bool:
     """Whether ``folder`` is the folder recorded as ``recorded_dir`` (reconcile records it
-    resolved), as named or through a symbolic link."""
-    return recorded_dir in (str(Path(folder).absolute()), str(Path(folder).resolve()))
+    resolved), as named or through a symbolic link, compared as paths (``<dir>/`` is ``<dir>``)."""
+    recorded = Path(recorded_dir)
+    return recorded in (Path(folder).absolute(), Path(folder).resolve()) or (
+        recorded.resolve() == Path(folder).resolve()
+    )
 
 
 def _manifest_run_id(out_dir: Path) -> object:
@@ -149,18 +152,20 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
     if recorded_by is not None and recorded_by.report_dir:
         # Later by the store's clock, and not in this folder's chain: a reconcile that
         # started later but finished first is in the chain of the one that finished last.
+        # The folder compared as a path, not as text: "<dir>/" or "<dir>/." is <dir>.
         chain = chain_of(out_dir)
         later = [
             record
             for record in _records(
                 conn,
                 sa.and_(
-                    table.c.report_dir == recorded_by.report_dir,
+                    table.c.report_dir.is_not(None),
                     table.c.manifest_sha256.is_not(None),
                     table.c.started_at > recorded_by.started_at,
                 ),
             )
             if record.manifest_sha256 not in chain
+            and same_folder(Path(record.report_dir or ""), recorded_by.report_dir)
         ]
         if later:
             superseded_by = later[-1]

@@ -11,18 +11,21 @@ latest: still in its folder, intact, signed, and recorded by the store.
 
 The register is protected as the key is: one who can write it can sign reports anyway.
 Its lines are never changed, only added, and the file is replaced whole (written beside
-it, then renamed), so a crash leaves the old register or the new one, never half a line.
+it, then renamed), so a crash leaves the old register or the new one, never half a line;
+reconciles side by side take turns through a lock file (``<register>.lock``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from reconcile.errors import TerminalReconcileError
+from reconcile.errors import ReconcileError
 from reconcile.manifest import write_bytes_atomically
 
 __all__ = [
@@ -38,8 +41,13 @@ REGISTER_SUFFIX = ".signed-reports"
 _FIELDS = ("store", "reconciliation_id", "manifest_sha256", "report_dir", "signed_at", "key_sha256")
 
 
-class RegisterError(TerminalReconcileError):
-    """The register cannot be read or written."""
+class RegisterError(ReconcileError):
+    """The register cannot be read (edited: a retry will not help) or written (perhaps
+    a full or read-only disk: a retry may help once it is fixed)."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        self.retryable = retryable
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -93,21 +101,21 @@ def _entry(register: Path, number: int, line: str) -> SignedReport:
 def last_signed_report(register: Path, store: str) -> SignedReport | None:
     """The last report noted in ``register`` for ``store`` (None when none or no register)."""
     try:
-        text = Path(register).read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise RegisterError(
-            f"the register of signed reports {register} is not UTF-8 text: it was edited "
-            "(restore it from a backup)"
-        ) from None
+        data = Path(register).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise RegisterError(
             f"the register of signed reports {register} cannot be read "
-            f"({exc.strerror or type(exc).__name__})"
+            f"({exc.strerror or type(exc).__name__})",
+            retryable=True,
         ) from exc
     last = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(data.splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = ""
         entry = _entry(register, number, line)
         if entry.store == store:
             last = entry
@@ -115,17 +123,25 @@ def last_signed_report(register: Path, store: str) -> SignedReport | None:
 
 
 def note_signed_report(register: Path, report: SignedReport) -> None:
-    """Add ``report`` to ``register`` (readable by its owner only)."""
+    """Add ``report`` to ``register`` (readable by its owner only). Reconciles side by side
+    take turns (a lock file beside it), so none loses another's line."""
     register = Path(register)
+    line = json.dumps(asdict(report), sort_keys=True).encode("utf-8") + b"\n"
     try:
-        kept = register.read_bytes() if register.exists() else b""
-        if kept and not kept.endswith(b"\n"):
-            kept += b"\n"
-        line = json.dumps(asdict(report), sort_keys=True).encode("utf-8") + b"\n"
-        write_bytes_atomically(register, kept + line)
+        lock = os.open(register.with_name(register.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            kept = register.read_bytes() if register.exists() else b""
+            if kept and not kept.endswith(b"\n"):
+                kept += b"\n"
+            write_bytes_atomically(register, kept + line)
+        finally:
+            os.close(lock)  # lets go of the lock
     except OSError as exc:
         raise RegisterError(
             f"the register of signed reports {register} cannot be written "
-            f"({exc.strerror or type(exc).__name__}): the report is signed and recorded, "
-            "but the next reconcile cannot check that the store still records it"
+            f"({exc.strerror or type(exc).__name__}): the report is signed and recorded, but "
+            "the next reconcile cannot check that the store still records it. Make the key's "
+            "folder writable (or free space in it) for the next signing reconcile",
+            retryable=True,
         ) from exc

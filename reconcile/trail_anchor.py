@@ -61,7 +61,9 @@ class TrailAnchor:
     """The earlier report whose heads the trails were compared with, or why there is none.
 
     ``problem``: the earlier report cannot be trusted (a finding: the reconciliation is not
-    clean). ``note``: a harmless reason its heads are not used. ``checks``: what it passed.
+    clean); its heads are not used, except those of a report this reconcile's key signed,
+    which its signature vouches for. ``note``: a harmless reason its heads are not used.
+    ``checks``: what it passed.
     """
 
     report_dir: str | None = None
@@ -73,6 +75,11 @@ class TrailAnchor:
     def describe(self) -> str:
         if self.report_dir is None:
             return "no earlier report of this store: each trail is checked link by link"
+        if self.problem is not None and self.heads is not None:
+            return (
+                f"the earlier report in {self.report_dir}: {self.problem}; the trails were "
+                "compared with it all the same (" + "; ".join(self.checks) + ")"
+            )
         if self.problem is not None:
             return (
                 f"the earlier report in {self.report_dir} cannot be trusted: {self.problem}; "
@@ -160,19 +167,24 @@ def trail_anchor(
     options: dict[str, Any] = {"public_key": public_key, "accept_unsigned": accept_unsigned}
     latest = latest_recorded_report(conn)
     anchor = _store_anchor(conn, out_dir, latest, options)
-    if (
-        last_signed is None
-        or anchor.problem is not None
-        or (latest is not None and latest.manifest_sha256 == last_signed.manifest_sha256)
-    ):
+    if last_signed is None or anchor.problem is not None:
         return anchor
+    if (
+        latest is not None
+        and latest.report_dir is not None
+        and latest.manifest_sha256 == last_signed.manifest_sha256
+        and same_folder(Path(last_signed.report_dir), latest.report_dir)
+    ):
+        return anchor  # the same report, checked above
     noted = _last_signed_anchor(conn, last_signed, options)
+    heads = _later_heads(anchor.heads, noted.heads)
     if noted.problem is not None:
-        return noted
+        return replace(noted, heads=heads if noted.heads is not None else None)
+    further = heads != anchor.heads  # the register's report recorded more of the trails
     return replace(
         anchor,
-        report_dir=anchor.report_dir or noted.report_dir,
-        heads=_later_heads(anchor.heads, noted.heads),
+        report_dir=noted.report_dir if further or anchor.report_dir is None else anchor.report_dir,
+        heads=heads,
         checks=(
             *anchor.checks,
             f"the last report this key signed for the store, in {noted.report_dir}, "
@@ -194,12 +206,21 @@ def _store_anchor(
         chained_to = trusted_report(conn, out_dir, **options)
         if chained_to.problem is not None:
             return chained_to
-    anchor = trusted_report(conn, Path(latest.report_dir), **options)
-    if anchor.problem is not None and not (Path(latest.report_dir) / MANIFEST_NAME).is_file():
+    folder = Path(latest.report_dir)
+    anchor = trusted_report(conn, folder, **options)
+    if anchor.problem is not None and not (folder / MANIFEST_NAME).is_file():
         return replace(
             anchor,
             problem=f"the store's latest report, of reconciliation {latest.id}, is no longer "
             f"there ({anchor.problem}): removed or moved",
+        )
+    if anchor.problem is None and latest.manifest_sha256 not in chain_of(folder):
+        # The folder's report is genuine but is not the one the store's latest record
+        # names: an older report would anchor the trails in place of the latest.
+        return TrailAnchor(
+            latest.report_dir,
+            problem=f"the store's latest report, of reconciliation {latest.id}, is not in the "
+            "folder it names, which holds an earlier report: the record's folder was changed",
         )
     return anchor
 
@@ -207,18 +228,14 @@ def _store_anchor(
 def _last_signed_anchor(
     conn: sa.Connection, last: SignedReport, options: dict[str, Any]
 ) -> TrailAnchor:
-    """The last report this key signed for the store, checked: the store must still record
-    it, and its folder must hold it (or a later report whose chain holds it)."""
+    """The last report this key signed for the store, checked: its folder must hold it (or
+    a later report whose chain holds it), and the store must still record it. One the store
+    forgot is a finding, but its heads are used when its signature verifies: the rows
+    rewritten since are then named too."""
     which = (
         f"the last report this key signed for the store (reconciliation "
         f"{last.reconciliation_id}, signed {last.signed_at}, noted in the key's register)"
     )
-    if recorded_manifest(conn, last.manifest_sha256) is None:
-        return TrailAnchor(
-            last.report_dir,
-            problem=f"the store no longer records {which}: its reconciliation records were "
-            "removed, or the store was restored from a backup taken before it",
-        )
     folder = Path(last.report_dir)
     if not (folder / MANIFEST_NAME).is_file():
         return TrailAnchor(last.report_dir, problem=f"{which} is no longer there: removed or moved")
@@ -227,7 +244,36 @@ def _last_signed_anchor(
             last.report_dir,
             problem=f"{which} was replaced in its folder by a report whose chain does not hold it",
         )
-    return trusted_report(conn, folder, **options)
+    public_key = options["public_key"]
+    if recorded_manifest(conn, last.manifest_sha256) is not None:
+        # Signed with this very key, by the register: --first-run-with-key excuses no
+        # missing signature here, unless the key in this file changed since.
+        same_key = public_key is not None and last.key_sha256 == key_fingerprint(public_key)
+        accept_unsigned = options["accept_unsigned"] and not same_key
+        return trusted_report(conn, folder, public_key=public_key, accept_unsigned=accept_unsigned)
+    forgotten = TrailAnchor(
+        last.report_dir,
+        problem=f"the store no longer records {which}: its reconciliation records were "
+        "removed, or the store was restored from a backup taken before it (after a "
+        "deliberate restore or rebuild this is reported once: the next reconcile is "
+        "anchored on this one's report)",
+    )
+    if public_key is None or manifest_signer(folder) != key_fingerprint(public_key):
+        return forgotten
+    if verify_report(folder, public_key=public_key):
+        return forgotten
+    try:
+        heads = heads_in_report(folder)
+    except ValueError:
+        return forgotten
+    return replace(
+        forgotten,
+        heads=heads,
+        checks=(
+            f"its signature by this reconcile's key SHA256:{key_fingerprint(public_key)[:16]} "
+            "verifies",
+        ),
+    )
 
 
 def _later_heads(first: Heads | None, second: Heads | None) -> Heads | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_the_last_report_noted_for_a_store_is_the_one_returned(tmp_path: Path) -
     [
         (b'{"store": "sqlite:///a"}\n', "line 2 of the register"),
         (b"not json\n", "line 2 of the register"),
-        (b"\xff\xfe\n", "is not UTF-8 text"),
+        (b"\xff\xfe\n", "line 2 of the register"),
     ],
 )
 def test_an_edited_register_is_refused_naming_the_line(
@@ -72,9 +73,30 @@ def test_a_register_that_cannot_be_written_says_what_is_lost(
 
     monkeypatch.setattr(signed_register, "write_bytes_atomically", read_only)
     register = tmp_path / "key.signed-reports"
-    with pytest.raises(RegisterError, match=r"Read-only file system.*the report is signed"):
+    with pytest.raises(RegisterError) as raised:
         note_signed_report(register, entry("sqlite:///a", 1, tmp_path))
+    message = str(raised.value)
+    assert "Read-only file system" in message and "the report is signed" in message
+    assert "Make the key's folder writable" in message and "a retry may help" in message
     assert not register.exists()
+
+
+def test_reconciles_side_by_side_keep_each_others_lines(tmp_path: Path) -> None:
+    """Each note reads the register and writes it whole: without the lock, two at once
+    would keep one line."""
+    register = tmp_path / "key.signed-reports"
+    numbers = range(1, 25)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(
+            pool.map(
+                lambda n: note_signed_report(register, entry(f"sqlite:///{n}", n, tmp_path)),
+                numbers,
+            )
+        )
+    lines = register.read_text("utf-8").splitlines()
+    assert sorted(json.loads(line)["reconciliation_id"] for line in lines) == sorted(
+        f"run-{n}" for n in numbers
+    )
 
 
 def test_a_store_is_labelled_without_credentials_and_the_same_however_named(
@@ -89,6 +111,13 @@ def test_a_store_is_labelled_without_credentials_and_the_same_however_named(
     assert label == "postgresql://db.example:5432/icm_store"
     assert store_label("postgresql://db.example/icm_store") == label
     assert store_label("postgresql://db.example:6543/icm_store") != label
+    assert store_label("postgresql://DB.Example/icm_store") == label
+    # libpq's host and port in the query name the server too.
+    in_query = store_label("postgresql+psycopg://migrator:s3cret@/icm_store?host=10.0.0.5")
+    assert in_query == "postgresql://10.0.0.5:5432/icm_store"
+    assert store_label("postgresql+psycopg://@/icm_store?host=10.0.0.6") != in_query
+    assert store_label("postgresql+psycopg://@/icm_store?host=10.0.0.5&port=6000") != in_query
+    assert "s3cret" not in in_query and "migrator" not in in_query
 
 
 def test_the_key_register_sits_beside_the_key(tmp_path: Path) -> None:

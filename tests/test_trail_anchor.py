@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from reconcile import (
     manifest_signer,
     pin_report,
     start_reconciliation_run,
+    verify_report,
 )
 from reconcile.render_html import html_view
 
@@ -330,9 +332,15 @@ def test_the_key_register_catches_a_store_that_forgot_its_latest_reconciliation(
         assert result.status == "clean"
         return
     assert result.status == "discrepancies"
-    assert anchor.report_dir == str(second) and anchor.heads is None
+    assert anchor.report_dir == str(second)
     assert "the store no longer records the last report this key signed" in (anchor.problem or "")
-    assert report_json(tmp_path / "third")["audit_trail_anchor"]["problem"] == anchor.problem
+    recorded = report_json(tmp_path / "third")["audit_trail_anchor"]
+    assert recorded["problem"] == anchor.problem
+    # The forgotten report is signed with the key: its heads still name the rewrite.
+    assert recorded["used"] is True
+    assert any("its signature by this reconcile's key" in check for check in anchor.checks)
+    trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
+    assert trail.previous_head_kept is False
 
 
 def test_a_store_restored_from_an_earlier_backup_is_reported_once(
@@ -403,7 +411,9 @@ def test_a_backdated_record_of_the_keys_last_report_still_anchors_the_trails(
             )
     result = reconcile(store_copy, tmp_path / "third", signing_key=key)
     assert result.trail_anchor is not None and result.trail_anchor.problem is None
-    assert result.trail_anchor.report_dir == str(first)  # the store's latest, by its clock
+    # The store's latest, by its clock, is the first; the report recorded as the anchor is
+    # the one whose heads were further along.
+    assert result.trail_anchor.report_dir == str(second)
     assert result.status == "discrepancies"
     trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
     assert trail.previous_head_kept is False
@@ -425,3 +435,128 @@ def test_a_register_that_cannot_be_written_leaves_the_report_signed_and_says_so(
     assert manifest_signer(out) is not None and not signed_reports_path(key).exists()
     with target(store_copy) as engine, engine.connect() as conn:
         assert pin_report(conn, out).problems == ()
+
+
+@pytest.mark.parametrize("where", ["trailing slash", "copy"])
+def test_a_record_pointed_at_an_older_reports_folder_is_caught(
+    store_copy: Store, tmp_path: Path, where: str
+) -> None:
+    """The store's latest record keeps its manifest's hash but names the folder of an older
+    report (the same folder written with a trailing slash, or a copy of it elsewhere),
+    which would then anchor the trails instead."""
+    waive_more(store_copy, 3)
+    first, second = tmp_path / "first", tmp_path / "second"
+    reconcile(store_copy, first)
+    waive_more(store_copy, 2)
+    reconcile(store_copy, second)
+    if where == "copy":
+        shutil.copytree(first, tmp_path / "first-copy")
+        named = str((tmp_path / "first-copy").resolve())
+        found = "is not in the folder it names"
+    else:
+        named = f"{first.resolve()}/"
+        found = "this folder holds an earlier report than the store's latest for it"
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store_copy) as engine:
+        newest = review_ids(engine, "quarantine_review")[-1]
+        without_guards(engine)
+        rewrite_with_fresh_links(engine, "quarantine_review", newest, "nothing to see")
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(runs)
+                .where(runs.c.report_dir == str(second.resolve()))
+                .values(report_dir=named)
+            )
+    result = reconcile(store_copy, tmp_path / "third")
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.problem is not None
+    assert found in result.trail_anchor.problem
+
+
+def test_the_keys_last_report_replaced_by_an_older_genuine_one_is_caught(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """An unsigned reconcile is the store's latest; the key's last report's folder now holds a
+    copy of an older signed report (genuine, and recorded by the store)."""
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    first, second = tmp_path / "first", tmp_path / "second"
+    reconcile(store_copy, first, signing_key=key)
+    reconcile(store_copy, second, signing_key=key)
+    reconcile(store_copy, tmp_path / "unsigned")
+    shutil.rmtree(second)
+    shutil.copytree(first, second)
+    result = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.report_dir == str(second)
+    assert "was replaced in its folder" in (result.trail_anchor.problem or "")
+
+
+def test_the_keys_last_report_resealed_with_a_forged_record_is_caught_by_its_signature(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    signed = tmp_path / "signed"
+    reconcile(store_copy, signed, signing_key=key)
+    reconcile(store_copy, tmp_path / "unsigned")
+    rewrite_the_trail(store_copy)
+    reseal_with_the_new_heads(store_copy, signed)
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store_copy) as engine, engine.begin() as conn:
+        conn.execute(
+            sa.update(runs)
+            .where(runs.c.report_dir == str(signed.resolve()))
+            .values(manifest_sha256=manifest_sha256(signed))
+        )
+    # The register still names the genuine manifest, no longer in the folder's chain.
+    replaced = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
+    assert replaced.status == "discrepancies"
+    assert "was replaced in its folder" in (
+        (replaced.trail_anchor and replaced.trail_anchor.problem) or ""
+    )
+
+
+def test_the_keys_last_report_must_be_signed_even_on_a_first_run_with_the_key(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """Its folder re-sealed without a signature, the genuine manifest kept in its history so
+    the chain still holds it, and the store's record forged to match: the register says the
+    key signed it, so --first-run-with-key does not excuse the missing signature."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    signed = tmp_path / "signed"
+    reconcile(store_copy, signed, signing_key=key)
+    genuine = manifest_sha256(signed)
+    reconcile(store_copy, tmp_path / "unsigned")
+    rewrite_the_trail(store_copy)
+    (signed / "history").mkdir(exist_ok=True)
+    shutil.copy(signed / "manifest.json", signed / "history" / f"{genuine}.json")
+    reseal_with_the_new_heads(store_copy, signed)
+    manifest = json.loads((signed / "manifest.json").read_text("utf-8"))
+    manifest["previous_manifest_sha256"] = genuine
+    manifest["chain_length"] += 1
+    del manifest["signature"]
+    body = {k: v for k, v in manifest.items() if k != "content_sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    manifest["content_sha256"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    (signed / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+    with target(store_copy) as engine, engine.connect() as conn:
+        assert verify_report(signed) == []  # a consistent forgery, but for its signature
+    # The store records the forged manifest too, a second after the genuine one.
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store_copy) as engine, engine.begin() as conn:
+        original = conn.execute(sa.select(runs).where(runs.c.manifest_sha256 == genuine)).one()
+        forged = dict(original._mapping)
+        forged.update(
+            id=str(uuid.uuid4()),
+            started_at=original.started_at + dt.timedelta(seconds=1),
+            manifest_sha256=manifest_sha256(signed),
+        )
+        conn.execute(sa.insert(runs).values(**forged))
+    result = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.report_dir == str(signed)
+    assert "it is not signed, not with the key" in (result.trail_anchor.problem or "")
