@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -60,10 +61,24 @@ def store_label(url: str) -> str:
     if backend == "sqlite":
         database = parsed.database or ""
         return f"sqlite:///{Path(database).resolve() if database not in ('', ':memory:') else database}"
-    query = parsed.query  # libpq's ?host=...&port=... name the server too
-    host = parsed.host or _first(query.get("host")) or "localhost"
-    port = parsed.port or _first(query.get("port")) or _DEFAULT_PORTS.get(backend)
-    return f"{backend}://{host.lower()}:{port or ''}/{parsed.database or ''}"
+    query = parsed.query  # libpq's ?host=, ?hostaddr=, ?port=, ?service= name the server too
+    libpq = backend == "postgresql"
+    service = _first(query.get("service")) or (os.environ.get("PGSERVICE") if libpq else None)
+    host = (
+        parsed.host
+        or _first(query.get("host"))
+        or _first(query.get("hostaddr"))
+        or (os.environ.get("PGHOST") if libpq else None)
+    )
+    if host is None and service:
+        return f"{backend}://service={service}/{parsed.database or ''}"
+    port = (
+        parsed.port
+        or _first(query.get("port"))
+        or (os.environ.get("PGPORT") if libpq else None)
+        or _DEFAULT_PORTS.get(backend)
+    )
+    return f"{backend}://{(host or 'localhost').lower()}:{port or ''}/{parsed.database or ''}"
 
 
 def _first(value: str | tuple[str, ...] | None) -> str | None:

@@ -53,6 +53,7 @@ __all__ = [
     "MANIFEST_NAME",
     "MANIFEST_VERSION",
     "ManifestError",
+    "chain_hashes",
     "file_sha256",
     "manifest_sha256",
     "manifest_signer",
@@ -143,6 +144,27 @@ def manifest_signer(out_dir: Path) -> str | None:
     """The fingerprint of the key that signed the folder's manifest, or None if unsigned."""
     manifest = read_manifest(out_dir)
     return signer_of(manifest) if manifest is not None else None
+
+
+def chain_hashes(out_dir: Path) -> set[str]:
+    """The manifest hashes the folder's chain holds: its manifest's, and those its links lead
+    to through history/, each a file whose SHA-256 is its name. A file's name alone proves
+    nothing: anyone can make ``history/<hash>.json``."""
+    out_dir = Path(out_dir)
+    path = out_dir / MANIFEST_NAME
+    if not path.is_file():
+        return set()
+    hashes = {file_sha256(path)}
+    manifest = _read_json_object(path)
+    link = manifest.get("previous_manifest_sha256") if manifest is not None else None
+    while isinstance(link, str) and _SHA256.match(link) and link not in hashes:
+        earlier_path = out_dir / HISTORY_DIR / f"{link}.json"
+        if not earlier_path.is_file() or file_sha256(earlier_path) != link:
+            break
+        hashes.add(link)
+        earlier = _read_json_object(earlier_path)
+        link = earlier.get("previous_manifest_sha256") if earlier is not None else None
+    return hashes
 
 
 def _chain_from(history: Path, link: str | None) -> list[str]:
@@ -332,6 +354,11 @@ def _chain_problems(
 
 def _unlisted(out_dir: Path, listed: set[str]) -> list[str]:
     found = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if not p.is_dir()}
+    # A folder in history/ is nothing a report writes (one named like a manifest could
+    # pass for a link of the chain).
+    found |= {
+        p.relative_to(out_dir).as_posix() for p in (out_dir / HISTORY_DIR).glob("*") if p.is_dir()
+    }
     return [
         f"{name} is not listed in the manifest" for name in sorted(found - listed - {MANIFEST_NAME})
     ]

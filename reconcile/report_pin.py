@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from load.target_schema import target_table
-from reconcile.manifest import HISTORY_DIR, MANIFEST_NAME, manifest_sha256, read_manifest
+from reconcile.manifest import MANIFEST_NAME, chain_hashes, manifest_sha256, read_manifest
 from reconcile.run_record import ReconciliationRunRecord
 
 __all__ = [
@@ -96,10 +96,8 @@ def _manifest_run_id(out_dir: Path) -> object:
 
 
 def chain_of(out_dir: Path) -> set[str]:
-    """The manifest hashes the folder's chain holds: its own and those kept in history/."""
-    return {manifest_sha256(out_dir)} | {
-        path.stem for path in (Path(out_dir) / HISTORY_DIR).glob("*.json")
-    }
+    """The manifest hashes the folder's chain holds (:func:`reconcile.manifest.chain_hashes`)."""
+    return chain_hashes(out_dir)
 
 
 def recorded_manifest(conn: sa.Connection, digest: str) -> ReconciliationRunRecord | None:

@@ -38,7 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reconcile.audit_trail import heads_in_report
+from reconcile.audit_trail import head_in_trail, heads_in_report
 from reconcile.manifest import MANIFEST_NAME, manifest_signer, verify_report
 from reconcile.report_pin import (
     chain_of,
@@ -177,7 +177,7 @@ def trail_anchor(
     ):
         return anchor  # the same report, checked above
     noted = _last_signed_anchor(conn, last_signed, options)
-    heads = _later_heads(anchor.heads, noted.heads)
+    heads = _heads_to_check(conn, anchor.heads, noted.heads)
     if noted.problem is not None:
         return replace(noted, heads=heads if noted.heads is not None else None)
     further = heads != anchor.heads  # the register's report recorded more of the trails
@@ -276,13 +276,15 @@ def _last_signed_anchor(
     )
 
 
-def _later_heads(first: Heads | None, second: Heads | None) -> Heads | None:
-    """Per trail, the head further along (by row id) of two reports' records of it."""
+def _heads_to_check(conn: sa.Connection, first: Heads | None, second: Heads | None) -> Heads | None:
+    """One head per trail of two reports' records of it: one the trail no longer holds, so
+    that the check reports it, else the further along (by row id). Taking the further
+    along alone would let a forged later head stand in for a genuine earlier one."""
     if first is None or second is None:
         return first if second is None else second
-    merged = dict(first)
-    for name, (head_id, head) in second.items():
-        kept = merged.get(name)
-        if kept is None or kept[0] is None or (head_id is not None and head_id >= kept[0]):
-            merged[name] = (head_id, head)
-    return merged
+    chosen: dict[str, tuple[int | None, str]] = {}
+    for name in dict.fromkeys([*first, *second]):
+        heads = [head for head in (first.get(name), second.get(name)) if head is not None]
+        lost = [head for head in heads if not head_in_trail(conn, name, *head)]
+        chosen[name] = lost[0] if lost else max(heads, key=lambda head: head[0] or 0)
+    return chosen

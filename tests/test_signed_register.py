@@ -118,6 +118,14 @@ def test_a_store_is_labelled_without_credentials_and_the_same_however_named(
     assert store_label("postgresql+psycopg://@/icm_store?host=10.0.0.6") != in_query
     assert store_label("postgresql+psycopg://@/icm_store?host=10.0.0.5&port=6000") != in_query
     assert "s3cret" not in in_query and "migrator" not in in_query
+    assert store_label("postgresql+psycopg://@/icm_store?hostaddr=10.0.0.5") == in_query
+    assert store_label("postgresql+psycopg://@/icm_store?service=icm-prod") != store_label(
+        "postgresql+psycopg://@/icm_store?service=icm-test"
+    )
+    # Named by libpq's environment, as the driver would connect.
+    monkeypatch.setenv("PGHOST", "10.0.0.7")
+    monkeypatch.setenv("PGPORT", "6001")
+    assert store_label("postgresql+psycopg:///icm_store") == "postgresql://10.0.0.7:6001/icm_store"
 
 
 def test_the_key_register_sits_beside_the_key(tmp_path: Path) -> None:

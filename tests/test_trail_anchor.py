@@ -437,7 +437,7 @@ def test_a_register_that_cannot_be_written_leaves_the_report_signed_and_says_so(
         assert pin_report(conn, out).problems == ()
 
 
-@pytest.mark.parametrize("where", ["trailing slash", "copy"])
+@pytest.mark.parametrize("where", ["trailing slash", "copy", "copy naming the latest"])
 def test_a_record_pointed_at_an_older_reports_folder_is_caught(
     store_copy: Store, tmp_path: Path, where: str
 ) -> None:
@@ -449,10 +449,17 @@ def test_a_record_pointed_at_an_older_reports_folder_is_caught(
     reconcile(store_copy, first)
     waive_more(store_copy, 2)
     reconcile(store_copy, second)
-    if where == "copy":
+    if where.startswith("copy"):
         shutil.copytree(first, tmp_path / "first-copy")
         named = str((tmp_path / "first-copy").resolve())
         found = "is not in the folder it names"
+        if where == "copy naming the latest":
+            # A name in history/ is no link of the chain: an empty folder named after the
+            # latest manifest proves nothing.
+            (tmp_path / "first-copy" / "history" / f"{manifest_sha256(second)}.json").mkdir(
+                parents=True
+            )
+            found = "is not listed in the manifest"
     else:
         named = f"{first.resolve()}/"
         found = "this folder holds an earlier report than the store's latest for it"
@@ -560,3 +567,61 @@ def test_the_keys_last_report_must_be_signed_even_on_a_first_run_with_the_key(
     assert result.status == "discrepancies"
     assert result.trail_anchor is not None and result.trail_anchor.report_dir == str(signed)
     assert "it is not signed, not with the key" in (result.trail_anchor.problem or "")
+
+
+def test_a_folder_rolled_back_behind_a_name_in_its_history_is_caught(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """The folder's earlier signed report put back, with an empty folder in history/ named
+    after the manifest it replaced: the chain is what the links lead to, not the names."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    folder, backup = tmp_path / "report", tmp_path / "backup"
+    reconcile(store_copy, folder, signing_key=key)
+    shutil.copytree(folder, backup)
+    waive_more(store_copy, 2)  # rows only the second report sees
+    reconcile(store_copy, folder, signing_key=key)
+    latest = manifest_sha256(folder)
+    with target(store_copy) as engine:
+        newest = review_ids(engine, "quarantine_review")[-1]
+        without_guards(engine)
+        rewrite_with_fresh_links(engine, "quarantine_review", newest, "nothing to see")
+    shutil.rmtree(folder)
+    shutil.copytree(backup, folder)
+    (folder / "history" / f"{latest}.json").mkdir(parents=True)
+    assert f"history/{latest}.json is not listed in the manifest" in verify_report(folder)
+    with target(store_copy) as engine, engine.connect() as conn:
+        assert any("rolled back" in problem for problem in pin_report(conn, folder).problems)
+    result = reconcile(store_copy, tmp_path / "third", signing_key=key)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.problem is not None
+
+
+def test_a_forged_later_head_does_not_stand_in_for_the_keys_genuine_one(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """The store's latest report is unsigned (accepted with --first-run-with-key): re-sealed
+    with the heads of a rewritten trail plus one row more, and recorded. The heads the key's
+    last report recorded must still hold, though the forged ones are further along."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    reconcile(store_copy, tmp_path / "signed", signing_key=key)
+    unsigned = tmp_path / "unsigned"
+    reconcile(store_copy, unsigned)
+    rewrite_the_trail(store_copy)  # a row the signed report saw
+    waive_more(store_copy, 1)  # one more row, linked to the rewritten chain
+    document = report_json(unsigned)
+    with target(store_copy) as engine, engine.connect() as conn:
+        for trail in check_audit_trails(conn):
+            document["audit_trails"][trail.table]["head_id"] = trail.head_id
+    (unsigned / "reconciliation.json").write_text(
+        json.dumps(document, ensure_ascii=False, indent=2), "utf-8"
+    )
+    reseal_with_the_new_heads(store_copy, unsigned)
+    record_the_forged_manifest(store_copy, unsigned)
+    result = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
+    assert result.status == "discrepancies"
+    trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
+    assert trail.previous_head_kept is False
