@@ -54,10 +54,12 @@ __all__ = [
     "MANIFEST_VERSION",
     "ManifestError",
     "chain_hashes",
+    "chain_manifests",
     "file_sha256",
     "manifest_sha256",
     "manifest_signer",
     "read_manifest",
+    "signed_file",
     "verify_report",
     "write_bytes_atomically",
     "write_manifest",
@@ -146,25 +148,49 @@ def manifest_signer(out_dir: Path) -> str | None:
     return signer_of(manifest) if manifest is not None else None
 
 
-def chain_hashes(out_dir: Path) -> set[str]:
-    """The manifest hashes the folder's chain holds: its manifest's, and those its links lead
-    to through history/, each a file whose SHA-256 is its name. A file's name alone proves
+def chain_manifests(out_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The folder's manifest and those its links lead to through history/ (each a file whose
+    SHA-256 is its name), newest first, as (hash, manifest). A file's name alone proves
     nothing: anyone can make ``history/<hash>.json``."""
     out_dir = Path(out_dir)
     path = out_dir / MANIFEST_NAME
-    if not path.is_file():
-        return set()
-    hashes = {file_sha256(path)}
-    manifest = _read_json_object(path)
-    link = manifest.get("previous_manifest_sha256") if manifest is not None else None
-    while isinstance(link, str) and _SHA256.match(link) and link not in hashes:
+    manifest = _read_json_object(path) if path.is_file() else None
+    if manifest is None:
+        return []
+    chain = [(file_sha256(path), manifest)]
+    link = manifest.get("previous_manifest_sha256")
+    while isinstance(link, str) and _SHA256.match(link) and link not in dict(chain):
         earlier_path = out_dir / HISTORY_DIR / f"{link}.json"
         if not earlier_path.is_file() or file_sha256(earlier_path) != link:
             break
-        hashes.add(link)
         earlier = _read_json_object(earlier_path)
-        link = earlier.get("previous_manifest_sha256") if earlier is not None else None
-    return hashes
+        if earlier is None:
+            break
+        chain.append((link, earlier))
+        link = earlier.get("previous_manifest_sha256")
+    return chain
+
+
+def signed_file(out_dir: Path, name: str, public_key: Ed25519PublicKey) -> Path | None:
+    """``out_dir/name`` when the folder's manifest carries a valid signature by
+    ``public_key`` and lists the file with its SHA-256 as it is now, else None. Whatever
+    else the folder holds, that file is what the key's holder wrote."""
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    if manifest is None or _manifest_problems(
+        manifest, MANIFEST_NAME, public_key, signature_required=True
+    ):
+        return None
+    entry = manifest["files"].get(name) if isinstance(manifest.get("files"), dict) else None
+    path = out_dir / name
+    if not isinstance(entry, dict) or not _is_plain_name(name) or not path.is_file():
+        return None
+    return path if file_sha256(path) == entry.get("sha256") else None
+
+
+def chain_hashes(out_dir: Path) -> set[str]:
+    """The manifest hashes the folder's chain holds (:func:`chain_manifests`)."""
+    return {digest for digest, _ in chain_manifests(out_dir)}
 
 
 def _chain_from(history: Path, link: str | None) -> list[str]:

@@ -163,19 +163,24 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
                 ),
             )
             if record.manifest_sha256 not in chain
-            and same_folder(Path(record.report_dir or ""), recorded_by.report_dir)
         ]
-        if later:
-            superseded_by = later[-1]
+        # Into this folder (whatever folder the report was first written to: a folder
+        # replaced by an older report from elsewhere), or into the folder it was written to.
+        into_this = [r for r in later if same_folder(out_dir, r.report_dir or "")]
+        into_its_own = [
+            r for r in later if same_folder(Path(r.report_dir or ""), recorded_by.report_dir)
+        ]
+        if into_this or into_its_own:
+            superseded_by = (into_this or into_its_own)[-1]
             since = (
                 f"reconciliation {superseded_by.id} (started "
                 f"{superseded_by.started_at.isoformat(timespec='seconds')} UTC) wrote another "
-                f"{MANIFEST_NAME} into {recorded_by.report_dir} since"
+                f"{MANIFEST_NAME} into {superseded_by.report_dir} since"
             )
-            if same_folder(out_dir, recorded_by.report_dir):
+            if into_this:
                 problems.append(
                     f"this folder holds an earlier report than the store's latest for it: "
-                    f"{since}; the folder was restored or rolled back"
+                    f"{since}; the folder was restored, rolled back or replaced"
                 )
             else:
                 notices.append(f"this is a copy of an earlier report: {since}")

@@ -39,7 +39,13 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reconcile.audit_trail import head_in_trail, heads_in_report
-from reconcile.manifest import MANIFEST_NAME, manifest_signer, verify_report
+from reconcile.manifest import (
+    MANIFEST_NAME,
+    chain_manifests,
+    manifest_signer,
+    signed_file,
+    verify_report,
+)
 from reconcile.report_pin import (
     chain_of,
     latest_recorded_report,
@@ -49,7 +55,7 @@ from reconcile.report_pin import (
 )
 from reconcile.run_record import ReconciliationRunRecord
 from reconcile.signed_register import SignedReport
-from reconcile.signing import key_fingerprint
+from reconcile.signing import key_fingerprint, signer_of
 
 __all__ = ["TrailAnchor", "trail_anchor", "trusted_report"]
 
@@ -125,14 +131,20 @@ def trusted_report(
         checks.append("this store recorded that manifest")
     if not problems and fingerprint is not None and checked_key is None:
         shown = f"SHA256:{fingerprint[:16]}"
+        whose = "not signed" if signer is None else f"signed with another key ({signer[:16]}...)"
         if not accept_unsigned:
-            whose = (
-                "not signed" if signer is None else f"signed with another key ({signer[:16]}...)"
-            )
             problems.append(
                 f"it is {whose}, not with the key {shown}: its signature was removed or "
                 "replaced, unless signing started or the key changed after it (a reconcile "
                 "says so with --first-run-with-key)"
+            )
+        elif any(signer_of(earlier) == fingerprint for _, earlier in chain_manifests(folder)[1:]):
+            # Signing did not start after it, nor the key change: it was written over a
+            # report this key signed, as a forger holding no key would.
+            problems.append(
+                f"it is {whose}, yet it follows a report signed with the key {shown} in its "
+                "folder's chain: --first-run-with-key does not excuse a report written over a "
+                "signed one (if it was your own unsigned reconcile, this is reported once)"
             )
         else:
             checks.append(f"not signed with the key {shown}: accepted as the first run with it")
@@ -167,8 +179,23 @@ def trail_anchor(
     options: dict[str, Any] = {"public_key": public_key, "accept_unsigned": accept_unsigned}
     latest = latest_recorded_report(conn)
     anchor = _store_anchor(conn, out_dir, latest, options)
-    if last_signed is None or anchor.problem is not None:
+    if last_signed is None:
         return anchor
+    if anchor.problem is not None:
+        # Still compare the trails with the key's last report, when it can be trusted: a
+        # problem with the store's latest must not hide a rewrite from it.
+        noted = _last_signed_anchor(conn, last_signed, options)
+        signed_heads = noted.heads or _signed_heads(last_signed, public_key)
+        if signed_heads is None:
+            return anchor
+        return replace(
+            anchor,
+            heads=signed_heads,
+            checks=(
+                f"the trails were compared with the last report this key signed, in "
+                f"{noted.report_dir}, instead",
+            ),
+        )
     if (
         latest is not None
         and latest.report_dir is not None
@@ -246,11 +273,9 @@ def _last_signed_anchor(
         )
     public_key = options["public_key"]
     if recorded_manifest(conn, last.manifest_sha256) is not None:
-        # Signed with this very key, by the register: --first-run-with-key excuses no
-        # missing signature here, unless the key in this file changed since.
-        same_key = public_key is not None and last.key_sha256 == key_fingerprint(public_key)
-        accept_unsigned = options["accept_unsigned"] and not same_key
-        return trusted_report(conn, folder, public_key=public_key, accept_unsigned=accept_unsigned)
+        # --first-run-with-key excuses no unsigned report here: its chain holds this
+        # report, which the key signed (unless the key in the file changed since).
+        return trusted_report(conn, folder, **options)
     forgotten = TrailAnchor(
         last.report_dir,
         problem=f"the store no longer records {which}: its reconciliation records were "
@@ -258,13 +283,8 @@ def _last_signed_anchor(
         "deliberate restore or rebuild this is reported once: the next reconcile is "
         "anchored on this one's report)",
     )
-    if public_key is None or manifest_signer(folder) != key_fingerprint(public_key):
-        return forgotten
-    if verify_report(folder, public_key=public_key):
-        return forgotten
-    try:
-        heads = heads_in_report(folder)
-    except ValueError:
+    heads = _signed_heads(last, public_key)
+    if heads is None or public_key is None:
         return forgotten
     return replace(
         forgotten,
@@ -274,6 +294,21 @@ def _last_signed_anchor(
             "verifies",
         ),
     )
+
+
+def _signed_heads(last: SignedReport, public_key: Ed25519PublicKey | None) -> Heads | None:
+    """The heads in the key's last report's folder, if its chain holds that report and its
+    reconciliation.json is listed in a manifest signed with the key, whatever else is wrong
+    with the folder (a stray file, a store that no longer records it)."""
+    folder = Path(last.report_dir)
+    if public_key is None or last.manifest_sha256 not in chain_of(folder):
+        return None
+    if signed_file(folder, "reconciliation.json", public_key) is None:
+        return None
+    try:
+        return heads_in_report(folder)
+    except ValueError:
+        return None
 
 
 def _heads_to_check(conn: sa.Connection, first: Heads | None, second: Heads | None) -> Heads | None:

@@ -118,6 +118,24 @@ def test_a_folder_rolled_back_to_an_earlier_report_is_caught(
     assert "this folder holds an earlier report than the store's latest for it" in printed
 
 
+def test_a_folder_replaced_by_an_older_report_from_another_folder_is_caught(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    clean, out = tmp_path / "clean", tmp_path / "report"
+    assert reconcile(store_copy, clean).status == "clean"
+    edit_a_family_name(store_copy)
+    assert reconcile(store_copy, out).status == "discrepancies"
+    # The report that found the edit replaced by the earlier clean one, from beside it.
+    shutil.rmtree(out)
+    shutil.copytree(clean, out)
+    code, printed = verify(out, store_copy.target_url)
+    assert code == 1, printed
+    assert "this folder holds an earlier report than the store's latest for it" in printed
+    assert "replaced" in printed
+    # In its own folder, the clean report is still the latest written there.
+    assert verify(clean, store_copy.target_url)[0] == 0
+
+
 def test_a_reconcile_that_started_later_but_finished_first_is_no_rollback(
     store_copy: Store, tmp_path: Path
 ) -> None:

@@ -452,7 +452,8 @@ def test_a_record_pointed_at_an_older_reports_folder_is_caught(
     if where.startswith("copy"):
         shutil.copytree(first, tmp_path / "first-copy")
         named = str((tmp_path / "first-copy").resolve())
-        found = "is not in the folder it names"
+        # The copy's folder is recorded as holding a later report than the one in it.
+        found = "this folder holds an earlier report than the store's latest for it"
         if where == "copy naming the latest":
             # A name in history/ is no link of the chain: an empty folder named after the
             # latest manifest proves nothing.
@@ -566,7 +567,7 @@ def test_the_keys_last_report_must_be_signed_even_on_a_first_run_with_the_key(
     result = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
     assert result.status == "discrepancies"
     assert result.trail_anchor is not None and result.trail_anchor.report_dir == str(signed)
-    assert "it is not signed, not with the key" in (result.trail_anchor.problem or "")
+    assert "it is not signed" in (result.trail_anchor.problem or ""), result.trail_anchor.problem
 
 
 def test_a_folder_rolled_back_behind_a_name_in_its_history_is_caught(
@@ -623,5 +624,78 @@ def test_a_forged_later_head_does_not_stand_in_for_the_keys_genuine_one(
     record_the_forged_manifest(store_copy, unsigned)
     result = reconcile(store_copy, tmp_path / "third", signing_key=key, first_run_with_key=True)
     assert result.status == "discrepancies"
+    trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
+    assert trail.previous_head_kept is False
+
+
+def write_unsigned_successor(store: Store, folder: Path, *, delta: dt.timedelta) -> None:
+    """Write into ``folder`` an unsigned report chained to the one there (kept in history/),
+    recording the rewritten trails' heads, and record it in the store ``delta`` after it."""
+    genuine = manifest_sha256(folder)
+    (folder / "history").mkdir(exist_ok=True)
+    shutil.copy(folder / "manifest.json", folder / "history" / f"{genuine}.json")
+    reseal_with_the_new_heads(store, folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["previous_manifest_sha256"] = genuine
+    manifest["chain_length"] += 1
+    manifest.pop("signature", None)
+    body = {k: v for k, v in manifest.items() if k != "content_sha256"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    manifest["content_sha256"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+    assert verify_report(folder) == []
+    runs = load.target_table("migration.reconciliation_run")
+    with target(store) as engine, engine.begin() as conn:
+        original = conn.execute(sa.select(runs).where(runs.c.manifest_sha256 == genuine)).one()
+        forged = dict(original._mapping)
+        forged.update(
+            id=str(uuid.uuid4()),
+            started_at=original.started_at + delta,
+            manifest_sha256=manifest_sha256(folder),
+        )
+        conn.execute(sa.insert(runs).values(**forged))
+
+
+@pytest.mark.parametrize("first_run_with_key", [False, True])
+def test_an_unsigned_report_written_over_a_signed_one_is_not_excused(
+    store_copy: Store, tmp_path: Path, first_run_with_key: bool
+) -> None:
+    """The key's last report, also the store's latest: an unsigned successor forged in its
+    folder and recorded a second before it (so the signed one stays the latest record)."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    signed = tmp_path / "signed"
+    assert reconcile(store_copy, signed, signing_key=key).status == "clean"
+    rewrite_the_trail(store_copy)  # a row the signed report saw
+    write_unsigned_successor(store_copy, signed, delta=-dt.timedelta(seconds=1))
+    result = reconcile(
+        store_copy, tmp_path / "third", signing_key=key, first_run_with_key=first_run_with_key
+    )
+    assert result.status == "discrepancies", result.trail_anchor
+    problem = (result.trail_anchor and result.trail_anchor.problem) or ""
+    if first_run_with_key:
+        assert "--first-run-with-key does not excuse a report written over a signed one" in problem
+    else:
+        assert "it is not signed, not with the key" in problem
+
+
+def test_a_problem_with_the_latest_folder_does_not_hide_a_rewrite_from_the_keys_report(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """A stray file in the latest signed folder makes it untrusted; its signed
+    reconciliation.json still vouches for its heads, so the rewrite is named as well."""
+    waive_more(store_copy, 3)
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    signed = tmp_path / "signed"
+    assert reconcile(store_copy, signed, signing_key=key).status == "clean"
+    rewrite_the_trail(store_copy)
+    (signed / ".reconciliation.json.abc123.tmp").write_text("{", "utf-8")
+    result = reconcile(store_copy, tmp_path / "second", signing_key=key)
+    assert result.status == "discrepancies"
+    assert "not listed in the manifest" in (
+        (result.trail_anchor and result.trail_anchor.problem) or ""
+    )
     trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
     assert trail.previous_head_kept is False
