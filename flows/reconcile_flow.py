@@ -50,6 +50,7 @@ from reconcile import (
     migration_run_of,
     note_signed_report,
     reconcile_stores,
+    report_folder_lock,
     start_reconciliation_run,
     trail_anchor,
     write_report,
@@ -231,16 +232,16 @@ def reconcile_direct(
                     parallel=parallel,
                     anchor=anchor,
                     signing_key=key,
+                    record=lambda result, paths: finish_reconciliation_run(
+                        target_engine,
+                        record_id,
+                        status=result.status,
+                        manifest_sha256=paths.manifest_sha256,
+                    ),
                 )
             except BaseException:
                 finish_reconciliation_run(target_engine, record_id, status="failed")
                 raise
-            finish_reconciliation_run(
-                target_engine,
-                record_id,
-                status=result.status,
-                manifest_sha256=paths.manifest_sha256,
-            )
             register_problem = None
             if register is not None and key is not None:
                 signed = SignedReport.now(
@@ -304,8 +305,11 @@ def _reconcile_and_report(
     parallel: bool,
     anchor: TrailAnchor | None = None,
     signing_key: Ed25519PrivateKey | None = None,
+    record: Callable[[ReconciliationResult, ReportPaths], None] | None = None,
 ) -> tuple[ReconciliationResult, ReportPaths]:
-    """Compare both sides and write the report (the run record is the caller's)."""
+    """Compare both sides, then write the report and ``record`` it in the run record under
+    the folder's lock: a reconcile beside this one never reads the folder half-written or
+    written but not yet recorded, nor writes it meanwhile."""
     expected = expected_rows(
         legacy,
         target_engine,
@@ -334,7 +338,12 @@ def _reconcile_and_report(
     finally:
         expected.close()
     try:
-        return result, write_report(result, out_dir, signing_key=signing_key)
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        with report_folder_lock(out_dir, exclusive=True):
+            paths = write_report(result, out_dir, signing_key=signing_key)
+            if record is not None:
+                record(result, paths)
+        return result, paths
     except BaseException:
         result.close()  # frees the spooled discrepancies now, not when collected
         raise

@@ -16,6 +16,7 @@ from reconcile.compare import PII_KIND_OF, same_value
 from reconcile.disclosure_list import DisclosureLine, disclosure_lines
 from reconcile.engine import ExpectedRows, Progress, migration_run_of, reconcile_stores
 from reconcile.errors import ReconcileError, TerminalReconcileError, TransientReconcileError
+from reconcile.folder_lock import report_folder_lock
 from reconcile.manifest import (
     MANIFEST_NAME,
     ManifestError,
@@ -149,6 +150,7 @@ __all__ = [
     "render_csv",
     "render_html",
     "render_json",
+    "report_folder_lock",
     "review_lines",
     "safe_detail",
     "same_value",

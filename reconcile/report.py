@@ -77,7 +77,8 @@ def write_report(
 
     ``previous_report`` is an earlier report folder to chain to when ``out_dir`` is a new
     folder; without it, the chain continues from a manifest already in ``out_dir``, if any.
-    ``signing_key`` signs the manifest.
+    ``signing_key`` signs the manifest. Reconciles side by side hold the folder's lock
+    (:func:`reconcile.folder_lock.report_folder_lock`) while they write and record it.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reconcile.audit_trail import head_in_trail, heads_in_report
+from reconcile.folder_lock import report_folder_lock
 from reconcile.manifest import (
     MANIFEST_NAME,
     chain_manifests,
@@ -117,8 +118,18 @@ def trusted_report(
     accept_unsigned: bool = False,
 ) -> TrailAnchor:
     """``folder``'s report checked: its manifest, the store's record of it, and, given
-    ``public_key``, its signature (one not signed with that key only if ``accept_unsigned``)."""
-    folder = Path(folder)
+    ``public_key``, its signature (one not signed with that key only if ``accept_unsigned``).
+    Read under the folder's lock, so never half-written by a reconcile beside this one."""
+    with report_folder_lock(folder, exclusive=False):
+        return _trusted_report(conn, Path(folder), public_key, accept_unsigned)
+
+
+def _trusted_report(
+    conn: sa.Connection,
+    folder: Path,
+    public_key: Ed25519PublicKey | None,
+    accept_unsigned: bool,
+) -> TrailAnchor:
     if not (folder / MANIFEST_NAME).is_file():
         return TrailAnchor(str(folder), problem=f"there is no {MANIFEST_NAME} in the folder")
     signer = manifest_signer(folder)
@@ -301,14 +312,17 @@ def _signed_heads(last: SignedReport, public_key: Ed25519PublicKey | None) -> He
     reconciliation.json is listed in a manifest signed with the key, whatever else is wrong
     with the folder (a stray file, a store that no longer records it)."""
     folder = Path(last.report_dir)
-    if public_key is None or last.manifest_sha256 not in chain_of(folder):
+    if public_key is None:
         return None
-    if signed_file(folder, "reconciliation.json", public_key) is None:
-        return None
-    try:
-        return heads_in_report(folder)
-    except ValueError:
-        return None
+    with report_folder_lock(folder, exclusive=False):
+        if last.manifest_sha256 not in chain_of(folder):
+            return None
+        if signed_file(folder, "reconciliation.json", public_key) is None:
+            return None
+        try:
+            return heads_in_report(folder)
+        except ValueError:
+            return None
 
 
 def _heads_to_check(conn: sa.Connection, first: Heads | None, second: Heads | None) -> Heads | None:

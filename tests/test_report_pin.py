@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from reconcile_support import Store, reconcile, target
 from rich.console import Console
 
 import load
+import reconcile.manifest as manifest_module
 from flows.run_reconcile import run_verify_report
 from reconcile import (
     finish_reconciliation_run,
@@ -27,6 +30,7 @@ from reconcile import (
     start_reconciliation_run,
     verify_report,
 )
+from reconcile.manifest import chain_hashes
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -193,3 +197,47 @@ def test_a_store_that_cannot_be_read_is_exit_code_2(store_copy: Store, tmp_path:
     assert code == 2, printed
     assert "Verify-report stopped" in printed
     assert not (tmp_path / "no-such-store.sqlite").exists()
+
+
+def test_reconciles_side_by_side_into_one_folder_take_turns_with_it(
+    store_copy: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second reconcile starts while the first is writing the folder, half done (its
+    report files replaced, its manifest not yet written). Without the folder's lock, the
+    second would read the half-written folder as its earlier report (files that do not
+    match their manifest: not clean), and both could chain to the same earlier manifest."""
+    out = tmp_path / "report"
+    assert reconcile(store_copy, out).status == "clean"
+    calls: list[str] = []
+    real_carry = manifest_module._carry_history
+
+    def carry(previous: Path, out_dir: Path) -> tuple[str, int]:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 1:
+            time.sleep(3)  # half written: time enough for the other to read or write it
+        return real_carry(previous, out_dir)
+
+    monkeypatch.setattr(manifest_module, "_carry_history", carry)
+    statuses: dict[str, str] = {}
+
+    def run(name: str) -> None:
+        statuses[name] = reconcile(store_copy, out).status
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    first.start()
+    while not calls and first.is_alive():
+        time.sleep(0.02)  # the first is writing: the second starts now
+    second = threading.Thread(target=run, args=("second",), name="second")
+    second.start()
+    first.join()
+    second.join()
+    assert calls[0] == "first"
+    assert statuses == {"first": "clean", "second": "clean"}
+    assert verify_report(out) == []
+    with target(store_copy) as engine, engine.connect() as conn:
+        assert pin_report(conn, out).problems == ()
+        recorded = conn.execute(
+            sa.select(load.target_table("migration.reconciliation_run").c.manifest_sha256)
+        ).scalars()
+        assert set(recorded) <= chain_hashes(out)  # every report written there is in its chain
+    assert reconcile(store_copy, tmp_path / "next").status == "clean"
