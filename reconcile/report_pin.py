@@ -120,7 +120,8 @@ def _unrecorded_hint(conn: sa.Connection, out_dir: Path) -> str:
     record = unfinished[-1]
     return (
         f"; or reconciliation {record.id} into this folder wrote it and ended "
-        f"'{record.status}' before recording it: reconcile into a new folder"
+        f"'{record.status}' before recording it: reconcile again for a recorded report "
+        "(the next reconcile reports this unrecorded one once)"
     )
 
 

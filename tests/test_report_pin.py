@@ -187,7 +187,7 @@ def test_a_report_whose_run_never_recorded_it_says_so(store_copy: Store, tmp_pat
         finish_reconciliation_run(engine, record, status="failed")
     code, printed = verify(out, store_copy.target_url)
     assert code == 1, printed
-    assert "ended 'running' before recording it: reconcile into a new folder" in printed
+    assert "ended 'running' before recording it: reconcile again for a recorded report" in printed
 
 
 def test_a_store_that_cannot_be_read_is_exit_code_2(store_copy: Store, tmp_path: Path) -> None:
