@@ -31,6 +31,7 @@ from reconcile import (
     last_signed_report,
     manifest_signer,
     pin_report,
+    report_folder_lock,
     verify_report,
 )
 
@@ -194,24 +195,27 @@ def run_verify_report(
     except SigningKeyError as exc:
         console.print(f"[red]Verify-report stopped:[/red] {exc}")
         return EXIT_ERROR
-    problems = verify_report(
-        out_dir, expected_manifest_sha256=expected_manifest_sha256, public_key=key
-    )
-    if target is not None and (out_dir / MANIFEST_NAME).is_file():
-        pin = on_store(
-            console,
-            "Verify-report",
-            target,
-            lambda engine: _pin(engine, out_dir),
-            exclusive=None,
+    # Under the folder's lock: a reconcile writing it meanwhile is waited for, not
+    # reported as tampering.
+    with report_folder_lock(out_dir, exclusive=False):
+        problems = verify_report(
+            out_dir, expected_manifest_sha256=expected_manifest_sha256, public_key=key
         )
-        if pin is None:
-            return EXIT_ERROR
-        problems.extend(pin.problems)
-        if pin.recorded_by is not None:
-            console.print(f"Pinned: {pin.describe()}.")
-        for notice in pin.notices:
-            console.print(f"[yellow]Note:[/yellow] {notice}.")
+        if target is not None and (out_dir / MANIFEST_NAME).is_file():
+            pin = on_store(
+                console,
+                "Verify-report",
+                target,
+                lambda engine: _pin(engine, out_dir),
+                exclusive=None,
+            )
+            if pin is None:
+                return EXIT_ERROR
+            problems.extend(pin.problems)
+            if pin.recorded_by is not None:
+                console.print(f"Pinned: {pin.describe()}.")
+            for notice in pin.notices:
+                console.print(f"[yellow]Note:[/yellow] {notice}.")
     signer = _signer(out_dir)
     if signer is not None and key is None:
         console.print(f"Signed with the key {signer} (not checked: give --public-key).")

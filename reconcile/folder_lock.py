@@ -8,19 +8,23 @@ reconcile checking the latest report) could likewise see a half-written folder.
 
 The lock is ``flock`` on a file beside the folder (``.<name>.icm-lock``), not in it: a
 report folder holds only what its manifest lists. The folder is named by its real path,
-so a symbolic link to it shares its lock. Where no lock file can be made or opened (a
-read-only archive of reports), the folder is used unlocked: nothing writes there.
+so a symbolic link to it shares its lock; the file is readable by all, as flock needs no
+more. Where no lock file can be made or opened (a read-only archive of reports), the
+folder is used unlocked, with a warning when it is to be written.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = ["report_folder_lock"]
+
+log = logging.getLogger("icm.reconcile")
 
 
 def _lock_path(folder: Path) -> Path:
@@ -33,11 +37,21 @@ def report_folder_lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
     """Hold ``folder``'s lock: exclusive to write a report, shared to read one."""
     path = _lock_path(folder)
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        # Readable by all (flock works on a read-only descriptor): an auditor's shared lock
+        # must not lock a reconciling account out of the file, nor the other way round.
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
     except OSError:
         try:
             descriptor = os.open(path, os.O_RDONLY)
-        except OSError:
+        except OSError as exc:
+            if exclusive:
+                log.warning(
+                    "report folder %s is written unlocked: its lock file %s cannot be made "
+                    "(%s); reconciles writing this folder at the same time could interleave",
+                    folder,
+                    path,
+                    exc.strerror or type(exc).__name__,
+                )
             yield
             return
     try:

@@ -43,6 +43,7 @@ from reconcile.folder_lock import report_folder_lock
 from reconcile.manifest import (
     MANIFEST_NAME,
     chain_manifests,
+    manifest_sha256,
     manifest_signer,
     signed_file,
     verify_report,
@@ -196,7 +197,7 @@ def trail_anchor(
         # Still compare the trails with the key's last report, when it can be trusted: a
         # problem with the store's latest must not hide a rewrite from it.
         noted = _last_signed_anchor(conn, last_signed, options)
-        signed_heads = noted.heads or _signed_heads(last_signed, public_key)
+        signed_heads = noted.heads or _signed_heads(conn, last_signed, public_key)
         if signed_heads is None:
             return anchor
         return replace(
@@ -294,7 +295,7 @@ def _last_signed_anchor(
         "deliberate restore or rebuild this is reported once: the next reconcile is "
         "anchored on this one's report)",
     )
-    heads = _signed_heads(last, public_key)
+    heads = _signed_heads(conn, last, public_key)
     if heads is None or public_key is None:
         return forgotten
     return replace(
@@ -307,15 +308,22 @@ def _last_signed_anchor(
     )
 
 
-def _signed_heads(last: SignedReport, public_key: Ed25519PublicKey | None) -> Heads | None:
-    """The heads in the key's last report's folder, if its chain holds that report and its
-    reconciliation.json is listed in a manifest signed with the key, whatever else is wrong
-    with the folder (a stray file, a store that no longer records it)."""
+def _signed_heads(
+    conn: sa.Connection, last: SignedReport, public_key: Ed25519PublicKey | None
+) -> Heads | None:
+    """The heads in the key's last report's folder, if the folder holds that report (or a
+    later one this store recorded, whose chain holds it) with its reconciliation.json listed
+    in a manifest signed with the key, whatever else is wrong with the folder (a stray
+    file, a store that no longer records it). A later report of another store signed with
+    the same key is not this store's record of its trails."""
     folder = Path(last.report_dir)
     if public_key is None:
         return None
     with report_folder_lock(folder, exclusive=False):
         if last.manifest_sha256 not in chain_of(folder):
+            return None
+        current = manifest_sha256(folder)
+        if current != last.manifest_sha256 and recorded_manifest(conn, current) is None:
             return None
         if signed_file(folder, "reconciliation.json", public_key) is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import stat
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,13 @@ import reconcile.signed_register as signed_register
 from flows.engines import store_label
 from flows.run_reconcile import EXIT_ERROR, run_reconcile
 from flows.signing_keys import signed_reports_path, write_key_pair
-from reconcile import RegisterError, SignedReport, last_signed_report, note_signed_report
+from reconcile import (
+    RegisterError,
+    SignedReport,
+    last_signed_report,
+    note_signed_report,
+    report_folder_lock,
+)
 
 
 def entry(store: str, number: int, folder: Path) -> SignedReport:
@@ -153,3 +160,29 @@ def test_reconcile_stops_before_it_starts_when_the_register_cannot_be_read(
     assert code == EXIT_ERROR, output
     assert "Reconciliation stopped" in output and "line 1 of the register" in output
     assert not (tmp_path / "report").exists() and not (tmp_path / "store.sqlite").exists()
+
+
+def test_the_report_folder_lock_file_is_readable_by_all_and_beside_the_folder(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    with report_folder_lock(folder, exclusive=True):
+        pass
+    lock = tmp_path / ".reports.icm-lock"
+    assert lock.is_file() and stat.S_IMODE(lock.stat().st_mode) == 0o644
+    assert list(folder.iterdir()) == []  # nothing in the folder its manifest does not list
+
+
+def test_a_report_folder_that_cannot_be_locked_is_written_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("", "utf-8")
+    with caplog.at_level(logging.WARNING, logger="icm.reconcile"):
+        with report_folder_lock(not_a_folder / "reports", exclusive=True):
+            pass
+        with report_folder_lock(not_a_folder / "reports", exclusive=False):
+            pass
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "is written unlocked" in warnings[0]

@@ -698,3 +698,27 @@ def test_a_problem_with_the_latest_folder_does_not_hide_a_rewrite_from_the_keys_
     )
     trail = next(t for t in result.audit_trails if t.table == "quarantine_review")
     assert trail.previous_head_kept is False
+
+
+def test_a_later_report_of_another_store_in_the_keys_folder_lends_no_heads(
+    store_copy: Store, tmp_path: Path
+) -> None:
+    """After the key's last report for this store, the same key wrote another store's report
+    into the folder (simulated: a report this store does not record, which the register
+    notes for another store). Its heads are not this store's record of its trails."""
+    key = tmp_path / "signing-key"
+    write_key_pair(key)
+    folder = tmp_path / "shared-folder"
+    reconcile(store_copy, folder, signing_key=key)
+    reconcile(store_copy, folder, signing_key=key)
+    register = signed_reports_path(key)
+    lines = register.read_text("utf-8").splitlines()
+    other = json.loads(lines[-1])
+    other["store"] = "postgresql://staging:5432/icm_store"
+    register.write_text("\n".join([*lines[:-1], json.dumps(other)]) + "\n", "utf-8")
+    forget_the_latest_reconciliation(store_copy)
+    result = reconcile(store_copy, tmp_path / "next", signing_key=key)
+    assert result.status == "discrepancies"
+    assert result.trail_anchor is not None and result.trail_anchor.problem is not None
+    assert result.trail_anchor.heads is None
+    assert report_json(tmp_path / "next")["audit_trail_anchor"]["used"] is False
