@@ -32,30 +32,44 @@ def _lock_path(folder: Path) -> Path:
     return real.parent / f".{real.name}.icm-lock"
 
 
+def _open(path: Path) -> int | None:
+    """The lock file, open for writing where it may be (NFS locks exclusively only so),
+    else for reading (flock needs no more on a local disk); made readable by all, so an
+    auditor's shared lock never locks a reconciling account out. None if neither."""
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+        try:
+            return os.open(path, flags, 0o644)
+        except OSError:
+            continue
+    return None
+
+
+def _warn_unlocked(folder: Path, exclusive: bool, why: str) -> None:
+    if exclusive:
+        log.warning(
+            "report folder %s is written unlocked: %s; reconciles writing this folder at "
+            "the same time could interleave",
+            folder,
+            why,
+        )
+
+
 @contextmanager
 def report_folder_lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
     """Hold ``folder``'s lock: exclusive to write a report, shared to read one."""
     path = _lock_path(folder)
+    descriptor = _open(path)
+    if descriptor is None:
+        _warn_unlocked(folder, exclusive, f"its lock file {path} cannot be made")
+        yield
+        return
     try:
-        # Readable by all (flock works on a read-only descriptor): an auditor's shared lock
-        # must not lock a reconciling account out of the file, nor the other way round.
-        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-    except OSError:
         try:
-            descriptor = os.open(path, os.O_RDONLY)
+            fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         except OSError as exc:
-            if exclusive:
-                log.warning(
-                    "report folder %s is written unlocked: its lock file %s cannot be made "
-                    "(%s); reconciles writing this folder at the same time could interleave",
-                    folder,
-                    path,
-                    exc.strerror or type(exc).__name__,
-                )
-            yield
-            return
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            # An NFS client emulates flock with byte-range locks, which need a descriptor
+            # open for writing to lock exclusively: another account's lock file is read-only.
+            _warn_unlocked(folder, exclusive, f"{path} cannot be locked ({exc.strerror})")
         yield
     finally:
         os.close(descriptor)  # lets go of the lock

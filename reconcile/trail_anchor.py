@@ -151,12 +151,14 @@ def _trusted_report(
                 "says so with --first-run-with-key)"
             )
         elif any(signer_of(earlier) == fingerprint for _, earlier in chain_manifests(folder)[1:]):
-            # Signing did not start after it, nor the key change: it was written over a
-            # report this key signed, as a forger holding no key would.
+            # Signing did not start after it, nor did the key change: it was written over a
+            # report this key signed, as a forger holding no key (or a key of their own) would.
             problems.append(
                 f"it is {whose}, yet it follows a report signed with the key {shown} in its "
                 "folder's chain: --first-run-with-key does not excuse a report written over a "
-                "signed one (if it was your own unsigned reconcile, this is reported once)"
+                "signed one, as a forger could write one unsigned or signed with a key of "
+                "their own (if it was your own reconcile without this key, this is reported "
+                "once; use one signing key per store)"
             )
         else:
             checks.append(f"not signed with the key {shown}: accepted as the first run with it")

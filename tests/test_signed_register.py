@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import stat
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+import reconcile.folder_lock as folder_lock
 import reconcile.signed_register as signed_register
 from flows.engines import store_label
 from flows.run_reconcile import EXIT_ERROR, run_reconcile
@@ -186,3 +188,23 @@ def test_a_report_folder_that_cannot_be_locked_is_written_with_a_warning(
             pass
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "is written unlocked" in warnings[0]
+
+
+def test_a_lock_the_file_system_refuses_is_a_warning_not_a_failed_reconcile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An NFS client refuses an exclusive flock on a descriptor not open for writing
+    (EBADF): the report is written all the same, with a warning."""
+
+    def refused(descriptor: int, operation: int) -> None:
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(folder_lock.fcntl, "flock", refused)
+    written: list[bool] = []
+    with (
+        caplog.at_level(logging.WARNING, logger="icm.reconcile"),
+        report_folder_lock(tmp_path / "reports", exclusive=True),
+    ):
+        written.append(True)
+    assert written == [True]
+    assert any("cannot be locked (Bad file descriptor)" in r.getMessage() for r in caplog.records)
