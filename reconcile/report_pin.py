@@ -27,7 +27,6 @@ from reconcile.run_record import ReconciliationRunRecord
 
 __all__ = [
     "ReportPin",
-    "chain_of",
     "latest_recorded_report",
     "pin_report",
     "recorded_manifest",
@@ -95,11 +94,6 @@ def _manifest_run_id(out_dir: Path) -> object:
     return manifest.get("run_id") if manifest is not None else None
 
 
-def chain_of(out_dir: Path) -> set[str]:
-    """The manifest hashes the folder's chain holds (:func:`reconcile.manifest.chain_hashes`)."""
-    return chain_hashes(out_dir)
-
-
 def recorded_manifest(conn: sa.Connection, digest: str) -> ReconciliationRunRecord | None:
     """The reconciliation that recorded the manifest ``digest`` (the latest, if several)."""
     table = target_table("migration.reconciliation_run")
@@ -152,7 +146,7 @@ def pin_report(conn: sa.Connection, out_dir: Path) -> ReportPin:
         # Later by the store's clock, and not in this folder's chain: a reconcile that
         # started later but finished first is in the chain of the one that finished last.
         # The folder compared as a path, not as text: "<dir>/" or "<dir>/." is <dir>.
-        chain = chain_of(out_dir)
+        chain = chain_hashes(out_dir)
         later = [
             record
             for record in _records(

@@ -42,6 +42,7 @@ from reconcile.audit_trail import head_in_trail, heads_in_report
 from reconcile.folder_lock import report_folder_lock
 from reconcile.manifest import (
     MANIFEST_NAME,
+    chain_hashes,
     chain_manifests,
     manifest_sha256,
     manifest_signer,
@@ -49,7 +50,6 @@ from reconcile.manifest import (
     verify_report,
 )
 from reconcile.report_pin import (
-    chain_of,
     latest_recorded_report,
     pin_report,
     recorded_manifest,
@@ -255,7 +255,7 @@ def _store_anchor(
             problem=f"the store's latest report, of reconciliation {latest.id}, is no longer "
             f"there ({anchor.problem}): removed or moved",
         )
-    if anchor.problem is None and latest.manifest_sha256 not in chain_of(folder):
+    if anchor.problem is None and latest.manifest_sha256 not in chain_hashes(folder):
         # The folder's report is genuine but is not the one the store's latest record
         # names: an older report would anchor the trails in place of the latest.
         return TrailAnchor(
@@ -280,7 +280,7 @@ def _last_signed_anchor(
     folder = Path(last.report_dir)
     if not (folder / MANIFEST_NAME).is_file():
         return TrailAnchor(last.report_dir, problem=f"{which} is no longer there: removed or moved")
-    if last.manifest_sha256 not in chain_of(folder):
+    if last.manifest_sha256 not in chain_hashes(folder):
         return TrailAnchor(
             last.report_dir,
             problem=f"{which} was replaced in its folder by a report whose chain does not hold it",
@@ -322,7 +322,7 @@ def _signed_heads(
     if public_key is None:
         return None
     with report_folder_lock(folder, exclusive=False):
-        if last.manifest_sha256 not in chain_of(folder):
+        if last.manifest_sha256 not in chain_hashes(folder):
             return None
         current = manifest_sha256(folder)
         if current != last.manifest_sha256 and recorded_manifest(conn, current) is None:

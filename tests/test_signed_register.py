@@ -169,10 +169,10 @@ def test_the_report_folder_lock_file_is_readable_by_all_and_beside_the_folder(
 ) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
-    with report_folder_lock(folder, exclusive=True):
-        pass
     lock = tmp_path / ".reports.icm-lock"
-    assert lock.is_file() and stat.S_IMODE(lock.stat().st_mode) == 0o644
+    with report_folder_lock(folder, exclusive=True):
+        assert lock.is_file()  # made when first taken
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o644
     assert list(folder.iterdir()) == []  # nothing in the folder its manifest does not list
 
 
@@ -181,11 +181,12 @@ def test_a_report_folder_that_cannot_be_locked_is_written_with_a_warning(
 ) -> None:
     not_a_folder = tmp_path / "a-file"
     not_a_folder.write_text("", "utf-8")
+    entered: list[bool] = []
     with caplog.at_level(logging.WARNING, logger="icm.reconcile"):
-        with report_folder_lock(not_a_folder / "reports", exclusive=True):
-            pass
-        with report_folder_lock(not_a_folder / "reports", exclusive=False):
-            pass
+        for exclusive in (True, False):
+            with report_folder_lock(not_a_folder / "reports", exclusive=exclusive):
+                entered.append(exclusive)
+    assert entered == [True, False]  # the folder is used all the same, unlocked
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "is written unlocked" in warnings[0]
 
